@@ -1,0 +1,14 @@
+//! Pure rules of Löfte: the promise document, its validation, reference data and slugs.
+//!
+//! Invariant: this crate does no I/O. It has no tokio, sqlx, axum or askama dependency, so
+//! everything here is a plain function of its arguments and is tested beside the code.
+
+pub mod org;
+pub mod promise;
+pub mod reference;
+
+pub use org::{MunicipalityCode, slugify};
+pub use promise::{
+    Activity, IsoDate, MunicipalityRef, Party, Period, PoliceAreaRef, Promise, PromiseDocument,
+    Status, Theme, ValidationError, parse_documents,
+};

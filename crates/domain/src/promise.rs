@@ -1,0 +1,456 @@
+//! The promise document (medborgarlöfte) in its interchange format, and its validation.
+//!
+//! The same JSON shape is used by the API, `lofte export` and `lofte import`; see
+//! `docs/interchange-format.md`.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::org::MunicipalityCode;
+
+/// Limits on text sizes (characters). Generous, but bounded so that no field can hold a book.
+pub const MAX_NAME: usize = 200;
+pub const MAX_ITEM: usize = 2_000;
+pub const MAX_PARAGRAPH: usize = 10_000;
+pub const MAX_ITEMS: usize = 200;
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A promise document: what one municipality (or several) and one police area promise.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromiseDocument {
+    /// UUID of the document. Optional on import: a new one is made when it is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// The municipalities that are party to the promise (at least one).
+    pub municipalities: Vec<MunicipalityRef>,
+    /// The local police area (lokalpolisområde) that is party to it.
+    pub police_area: PoliceAreaRef,
+    /// E.g. "Medborgarlöfte 2024".
+    pub title: String,
+    pub year: i32,
+    #[serde(default)]
+    pub period: Period,
+    #[serde(default)]
+    pub status: Status,
+    /// Introduction, one string per paragraph.
+    #[serde(default)]
+    pub intro: Vec<String>,
+    #[serde(default)]
+    pub promises: Vec<Promise>,
+    #[serde(default)]
+    pub themes: Vec<Theme>,
+    /// How the work is followed up (uppföljning); paragraphs separated by a blank line.
+    #[serde(default)]
+    pub follow_up: String,
+    /// How the work is communicated (kommunikation).
+    #[serde(default)]
+    pub communication: String,
+    /// When the promise is in force (giltighet).
+    #[serde(default)]
+    pub validity: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MunicipalityRef {
+    /// SCB code, 4 digits.
+    pub code: String,
+    /// Optional on import; when given it must match the code's name.
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoliceAreaRef {
+    /// Name without the word "Lokalpolisområde", e.g. "Arvika".
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub start: Option<IsoDate>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub end: Option<IsoDate>,
+}
+
+/// The state of a document. Signing (a later capability) moves documents between these; for now
+/// the importer sets it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Draft,
+    InForce,
+    Superseded,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::Draft, Status::InForce, Status::Superseded];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InForce => "in_force",
+            Status::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Swedish label: utkast, gällande, ersatt.
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            Status::Draft => "Utkast",
+            Status::InForce => "Gällande",
+            Status::Superseded => "Ersatt",
+        }
+    }
+
+    /// Whether the public may see a document in this state.
+    pub fn is_public(self) -> bool {
+        !matches!(self, Status::Draft)
+    }
+}
+
+/// Who owns a promise or an activity.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    Joint,
+    Municipality,
+    Police,
+    /// A named third party (a housing company, a region, …); `party_name` says who.
+    Other,
+}
+
+impl Party {
+    pub const ALL: [Party; 4] = [
+        Party::Joint,
+        Party::Municipality,
+        Party::Police,
+        Party::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Joint => "joint",
+            Party::Municipality => "municipality",
+            Party::Police => "police",
+            Party::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Promise {
+    pub text: String,
+    pub party: Party,
+    /// Required when `party` is `other`, absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_name: Option<String>,
+    #[serde(default)]
+    pub focus_areas: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub name: String,
+    #[serde(default)]
+    pub activities: Vec<Activity>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    pub text: String,
+    pub party: Party,
+    /// Required when `party` is `other`, absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party_name: Option<String>,
+}
+
+/// A calendar date written `YYYY-MM-DD` in JSON and in the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDate(pub Date);
+
+const ISO: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+impl IsoDate {
+    pub fn parse(s: &str) -> Option<Self> {
+        (s.len() == 10)
+            .then(|| Date::parse(s, ISO).ok().map(IsoDate))
+            .flatten()
+    }
+}
+
+impl fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = (self.0.year(), u8::from(self.0.month()), self.0.day());
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+impl Serialize for IsoDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for IsoDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        IsoDate::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("ogiltigt datum {s:?}, skriv ÅÅÅÅ-MM-DD"))
+        })
+    }
+}
+
+/// One problem with a document, at a JSON path such as `themes[1].activities[0].party_name`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ValidationError {
+    pub path: String,
+    /// In Swedish, for people.
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Parses interchange JSON holding one document or an array of documents. Syntax and type
+/// errors come back with line, column and path.
+pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationError> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<serde_json::Value>),
+        One(serde_json::Value),
+    }
+    let parsed: OneOrMany = serde_json::from_str(json).map_err(|e| ValidationError {
+        path: format!("rad {}, kolumn {}", e.line(), e.column()),
+        message: format!("ogiltig JSON: {e}"),
+    })?;
+    let values = match parsed {
+        OneOrMany::Many(v) => v,
+        OneOrMany::One(v) => vec![v],
+    };
+    let many = values.len() > 1;
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let prefix = if many {
+                format!("[{i}]")
+            } else {
+                String::new()
+            };
+            // Re-serialising the value keeps the location of the document within the file out
+            // of reach, so the path is what locates a type error.
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                let inner = e.path().to_string();
+                let path = match (prefix.is_empty(), inner.as_str()) {
+                    (true, ".") => "dokument".to_owned(),
+                    (true, p) => p.to_owned(),
+                    (false, ".") => prefix.clone(),
+                    (false, p) => format!("{prefix}.{p}"),
+                };
+                ValidationError {
+                    path,
+                    message: e.into_inner().to_string(),
+                }
+            })
+        })
+        .collect()
+}
+
+impl PromiseDocument {
+    /// Trims every text, drops empty intro paragraphs and focus areas.
+    pub fn normalized(mut self) -> Self {
+        fn t(s: &mut String) {
+            let trimmed = s.trim();
+            if trimmed.len() != s.len() {
+                *s = trimmed.to_owned();
+            }
+        }
+        fn tn(s: &mut Option<String>) {
+            if let Some(v) = s {
+                t(v);
+            }
+        }
+        for m in &mut self.municipalities {
+            t(&mut m.code);
+            t(&mut m.name);
+        }
+        t(&mut self.police_area.name);
+        t(&mut self.title);
+        self.intro.iter_mut().for_each(t);
+        self.intro.retain(|p| !p.is_empty());
+        for p in &mut self.promises {
+            t(&mut p.text);
+            tn(&mut p.party_name);
+            p.focus_areas.iter_mut().for_each(t);
+            p.focus_areas.retain(|f| !f.is_empty());
+        }
+        for th in &mut self.themes {
+            t(&mut th.name);
+            for a in &mut th.activities {
+                t(&mut a.text);
+                tn(&mut a.party_name);
+            }
+        }
+        t(&mut self.follow_up);
+        t(&mut self.communication);
+        t(&mut self.validity);
+        self
+    }
+
+    /// Every rule a document must satisfy on its own (that the municipality codes exist is
+    /// checked against the reference data by the caller). Returns all problems, not the first.
+    pub fn validate(&self) -> Vec<ValidationError> {
+        let mut v = Validator::default();
+        if self.municipalities.is_empty() {
+            v.err("municipalities", "minst en kommun krävs");
+        }
+        for (i, m) in self.municipalities.iter().enumerate() {
+            if MunicipalityCode::parse(&m.code).is_none() {
+                v.err(
+                    format!("municipalities[{i}].code"),
+                    format!("{:?} är ingen kommunkod (fyra siffror)", m.code),
+                );
+            }
+            if self.municipalities[..i].iter().any(|o| o.code == m.code) {
+                v.err(
+                    format!("municipalities[{i}].code"),
+                    format!("kommunen {} finns redan med", m.code),
+                );
+            }
+            v.text(
+                format!("municipalities[{i}].name"),
+                &m.name,
+                MAX_NAME,
+                false,
+            );
+        }
+        v.text("police_area.name", &self.police_area.name, MAX_NAME, true);
+        v.text("title", &self.title, MAX_NAME, true);
+        if !YEARS.contains(&self.year) {
+            v.err(
+                "year",
+                format!(
+                    "året måste ligga mellan {} och {}",
+                    YEARS.start(),
+                    YEARS.end()
+                ),
+            );
+        }
+        if let (Some(start), Some(end)) = (self.period.start, self.period.end)
+            && end <= start
+        {
+            v.err("period.end", "slutdatum måste vara efter startdatum");
+        }
+        v.count("intro", self.intro.len());
+        for (i, p) in self.intro.iter().enumerate() {
+            v.text(format!("intro[{i}]"), p, MAX_PARAGRAPH, true);
+        }
+        v.count("promises", self.promises.len());
+        for (i, p) in self.promises.iter().enumerate() {
+            let at = format!("promises[{i}]");
+            v.text(format!("{at}.text"), &p.text, MAX_ITEM, true);
+            v.party(&at, p.party, p.party_name.as_deref());
+            v.count(format!("{at}.focus_areas"), p.focus_areas.len());
+            for (j, f) in p.focus_areas.iter().enumerate() {
+                v.text(format!("{at}.focus_areas[{j}]"), f, MAX_ITEM, true);
+            }
+        }
+        v.count("themes", self.themes.len());
+        for (i, th) in self.themes.iter().enumerate() {
+            let at = format!("themes[{i}]");
+            v.text(format!("{at}.name"), &th.name, MAX_NAME, true);
+            v.count(format!("{at}.activities"), th.activities.len());
+            for (j, a) in th.activities.iter().enumerate() {
+                let at = format!("{at}.activities[{j}]");
+                v.text(format!("{at}.text"), &a.text, MAX_ITEM, true);
+                v.party(&at, a.party, a.party_name.as_deref());
+            }
+        }
+        v.text("follow_up", &self.follow_up, MAX_PARAGRAPH, false);
+        v.text("communication", &self.communication, MAX_PARAGRAPH, false);
+        v.text("validity", &self.validity, MAX_PARAGRAPH, false);
+        v.errors
+    }
+}
+
+#[derive(Default)]
+struct Validator {
+    errors: Vec<ValidationError>,
+}
+
+impl Validator {
+    fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(ValidationError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    fn text(&mut self, path: impl Into<String>, s: &str, max: usize, required: bool) {
+        let path = path.into();
+        if required && s.trim().is_empty() {
+            self.err(path, "får inte vara tom");
+        } else if s.chars().count() > max {
+            self.err(path, format!("är för lång (högst {max} tecken)"));
+        } else if s
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            self.err(path, "innehåller otillåtna styrtecken");
+        }
+    }
+
+    fn count(&mut self, path: impl Into<String>, n: usize) {
+        if n > MAX_ITEMS {
+            self.err(path, format!("för många delar (högst {MAX_ITEMS})"));
+        }
+    }
+
+    fn party(&mut self, at: &str, party: Party, name: Option<&str>) {
+        match (party, name) {
+            (Party::Other, None) => self.err(
+                format!("{at}.party_name"),
+                "ange vem som ansvarar när party är \"other\"",
+            ),
+            (Party::Other, Some(n)) => self.text(format!("{at}.party_name"), n, MAX_NAME, true),
+            (_, Some(_)) => self.err(
+                format!("{at}.party_name"),
+                "party_name anges bara när party är \"other\"",
+            ),
+            (_, None) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
