@@ -1,1 +1,322 @@
-fn main() {}
+//! `lofte`: the server and its command-line tools. A thin shell over the library crates.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use lofte_db::{Db, DbError, police_areas, promises, seed};
+use uuid::Uuid;
+
+/// Löfte: medborgarlöften för kommuner och lokalpolisområden.
+#[derive(Parser, Debug)]
+#[command(name = "lofte", version, about, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Options of `serve`, which runs when no subcommand is given.
+    #[command(flatten)]
+    serve: ServeArgs,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArgs {
+    /// Database: sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://lofte.db", global = true)]
+    database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LOFTE_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Serve Prometheus metrics at http://ADDR/metrics on a separate listener (off by default).
+    #[arg(long, env = "LOFTE_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// Do not load the Säffle demo promise into a new, empty database.
+    #[arg(long, env = "LOFTE_NO_DEMO")]
+    no_demo: bool,
+    /// Maximum number of database connections.
+    #[arg(long, env = "LOFTE_DB_CONNECTIONS", default_value_t = 8)]
+    db_connections: u32,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (the default).
+    Serve(ServeArgs),
+    /// Create or update the database schema, load reference data, and exit.
+    Migrate,
+    /// Write documents as interchange JSON on standard output.
+    #[command(subcommand)]
+    Export(Export),
+    /// Read documents into the database.
+    #[command(subcommand)]
+    Import(Import),
+    /// Local police areas (lokalpolisområden).
+    #[command(subcommand, name = "police-area")]
+    PoliceArea(PoliceAreaCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum Export {
+    /// One promise document by id.
+    Promise { id: String },
+    /// Every promise document, as a JSON array.
+    All,
+}
+
+#[derive(Subcommand, Debug)]
+enum Import {
+    /// Interchange JSON: one document or an array (FILE or - for standard input). Everything
+    /// is checked before anything is written; on any error nothing is written.
+    Json {
+        file: String,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PoliceAreaCmd {
+    /// List police areas and the municipalities they cover.
+    List,
+    /// Create a police area or add municipalities to it.
+    Add {
+        /// Name without "Lokalpolisområde", e.g. Arvika.
+        name: String,
+        /// Municipality code it covers (repeatable).
+        #[arg(long = "municipality", short = 'm')]
+        municipalities: Vec<String>,
+        /// Police region id (nord, mitt, stockholm, ost, vast, syd, bergslagen); by default the
+        /// region of the first municipality's county.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Remove a municipality from a police area.
+    Remove {
+        name: String,
+        #[arg(long = "municipality", short = 'm')]
+        municipality: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("fel: kunde inte starta: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fel: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArgs, connections: u32) -> Result<Db> {
+    let pool = Db::connect(&db.database_url, connections)
+        .await
+        .with_context(|| format!("kunde inte öppna databasen {}", redact(&db.database_url)))?;
+    pool.migrate().await.context("kunde inte uppdatera databasschemat")?;
+    Ok(pool)
+}
+
+/// Hides a password in a database URL before it is printed.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve(&cli.db, args).await,
+        Command::Migrate => {
+            let db = open(&cli.db, 1).await?;
+            seed::initialise(&db, false).await?;
+            println!("Databasen är uppdaterad.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(what) => {
+            let db = open(&cli.db, 2).await?;
+            seed::initialise(&db, false).await?;
+            let value = match what {
+                Export::Promise { id } => {
+                    let Ok(uuid) = Uuid::parse_str(&id) else {
+                        eprintln!("fel: {id:?} är inget giltigt id (UUID)");
+                        return Ok(ExitCode::from(2));
+                    };
+                    let Some(stored) = promises::get(&db, uuid).await? else {
+                        eprintln!("fel: inget medborgarlöfte med id {id}");
+                        return Ok(ExitCode::from(1));
+                    };
+                    serde_json::to_value(stored.document)?
+                }
+                Export::All => {
+                    let mut all = Vec::new();
+                    for id in promises::all_ids(&db).await? {
+                        if let Some(stored) = promises::get(&db, id).await? {
+                            all.push(stored.document);
+                        }
+                    }
+                    serde_json::to_value(all)?
+                }
+            };
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(Import::Json { file, dry_run }) => import_json(&cli.db, &file, dry_run).await,
+        Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
+    }
+}
+
+async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
+    let db = open(db_args, args.db_connections.max(1)).await?;
+    let init = seed::initialise(&db, !args.no_demo).await?;
+    if init.demo_loaded {
+        tracing::info!("new database: loaded the Säffle demo promise");
+    }
+    if let Some(addr) = args.metrics_addr {
+        let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .context("kunde inte starta mätvärden")?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("kunde inte lyssna på {addr}"))?;
+        tracing::info!("metrics at http://{addr}/metrics");
+        tokio::spawn(async move {
+            if let Err(e) = lofte_web::serve_metrics(listener, move || handle.render()).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("kunde inte lyssna på {}", args.addr))?;
+    tracing::info!("Löfte listening on http://{}", listener.local_addr()?);
+    lofte_web::serve(listener, lofte_web::AppState { db: db.clone() }, shutdown_signal()).await?;
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
+
+async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
+    let mut bytes = Vec::new();
+    if file == "-" {
+        std::io::stdin().read_to_end(&mut bytes).context("kunde inte läsa standard in")?;
+    } else {
+        bytes = std::fs::read(file).with_context(|| format!("kunde inte läsa {file}"))?;
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+        Err(e) => {
+            eprintln!("{file}: byte {}: filen är inte UTF-8; spara den som UTF-8 och försök igen", e.valid_up_to());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let docs = match lofte_domain::parse_documents(text) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{file}: {}: {}", e.path, e.message);
+            eprintln!("Inget importerades.");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let db = open(db_args, 2).await?;
+    seed::initialise(&db, false).await?;
+    let result = if dry_run { promises::check(&db, docs).await.map(|_| Vec::new()) } else { promises::import(&db, docs).await };
+    match result {
+        Ok(done) if dry_run => {
+            let _ = done;
+            println!("{file}: giltig (inget skrevs, --dry-run).");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(done) => {
+            for d in done {
+                let what = if d.created { "ny".to_owned() } else { format!("ersatt, version {}", d.version) };
+                println!("Importerade {} – {} ({what})", d.id, d.title);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DbError::Invalid(errors)) => {
+            for e in &errors {
+                eprintln!("{file}: {}: {}", e.path, e.message);
+            }
+            eprintln!("Inget importerades ({} fel).", errors.len());
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn police_area(db_args: &DbArgs, cmd: PoliceAreaCmd) -> Result<ExitCode> {
+    let db = open(db_args, 2).await?;
+    seed::initialise(&db, false).await?;
+    let result = match cmd {
+        PoliceAreaCmd::List => {
+            for p in police_areas::list(&db).await? {
+                println!("Lokalpolisområde {} (polisregion {}): {}", p.name, p.police_region, p.municipalities.join(", "));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        PoliceAreaCmd::Add { name, municipalities, region } => {
+            police_areas::upsert(&db, &name, region.as_deref(), &municipalities).await.map(|p| {
+                println!("Lokalpolisområde {} (polisregion {}): {}", p.name, p.police_region, p.municipalities.join(", "));
+            })
+        }
+        PoliceAreaCmd::Remove { name, municipality } => police_areas::remove_municipality(&db, &name, &municipality).await,
+    };
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(DbError::Invalid(errors)) => {
+            for e in errors {
+                eprintln!("fel: {}: {}", e.path, e.message);
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(DbError::NotFound) => {
+            eprintln!("fel: hittades inte");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

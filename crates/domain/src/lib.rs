@@ -7,8 +7,8 @@ pub mod org;
 pub mod promise;
 pub mod reference;
 
-pub use org::{MunicipalityCode, slugify};
+pub use org::{MunicipalityCode, slugify, sv_sort_key};
 pub use promise::{
-    Activity, IsoDate, MunicipalityRef, Party, Period, PoliceAreaRef, Promise, PromiseDocument,
+    Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument,
     Status, Theme, ValidationError, parse_documents,
 };

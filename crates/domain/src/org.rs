@@ -93,3 +93,32 @@ mod tests {
         }
     }
 }
+
+/// A sort key that orders Swedish names as a Swedish reader expects: case-insensitive, with
+/// å, ä, ö after z (in that order), é with e and ü with y. Databases disagree on collation, so
+/// names are sorted with this in Rust.
+pub fn sv_sort_key(s: &str) -> Vec<u32> {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'å' => 'z' as u32 + 1,
+            'ä' | 'æ' => 'z' as u32 + 2,
+            'ö' | 'ø' => 'z' as u32 + 3,
+            'é' | 'è' => 'e' as u32,
+            'ü' => 'y' as u32,
+            c => c as u32,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::sv_sort_key;
+
+    #[test]
+    fn swedish_alphabet_order() {
+        let mut names = vec!["Örebro", "Älmhult", "Åre", "Arvika", "Zinkgruvan", "eda"];
+        names.sort_by_key(|n| sv_sort_key(n));
+        assert_eq!(names, ["Arvika", "eda", "Zinkgruvan", "Åre", "Älmhult", "Örebro"]);
+    }
+}

@@ -279,11 +279,26 @@ pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationErr
                 };
                 ValidationError {
                     path,
-                    message: e.into_inner().to_string(),
+                    message: serde_message_sv(&e.into_inner().to_string()),
                 }
             })
         })
         .collect()
+}
+
+/// serde's messages are English; the common ones are put in Swedish, the rest kept as they are.
+fn serde_message_sv(message: &str) -> String {
+    const PHRASES: [(&str, &str); 8] = [
+        ("invalid type: ", "fel typ: "),
+        ("unknown field ", "okänt fält "),
+        ("missing field ", "fält saknas: "),
+        ("unknown variant ", "okänt värde "),
+        ("invalid value: ", "ogiltigt värde: "),
+        (", expected one of ", ", tillåtna är "),
+        (", expected ", ", väntade "),
+        ("invalid length ", "fel längd "),
+    ];
+    PHRASES.iter().fold(message.to_owned(), |m, (en, sv)| m.replace(en, sv))
 }
 
 impl PromiseDocument {
@@ -454,3 +469,41 @@ impl Validator {
 
 #[cfg(test)]
 mod tests;
+
+/// Who owns a group of activities within a theme: a party, or a named other body.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Owner {
+    Joint,
+    Municipality,
+    Police,
+    Other(String),
+}
+
+impl Theme {
+    /// The theme's activities grouped by owner, as the public page shows them: joint first,
+    /// then the municipality's, the police's, and other bodies in order of first appearance.
+    /// Order within a group is the document order.
+    pub fn groups(&self) -> Vec<(Owner, Vec<&Activity>)> {
+        let mut groups: Vec<(Owner, Vec<&Activity>)> = Vec::new();
+        for a in &self.activities {
+            let owner = match a.party {
+                Party::Joint => Owner::Joint,
+                Party::Municipality => Owner::Municipality,
+                Party::Police => Owner::Police,
+                Party::Other => Owner::Other(a.party_name.clone().unwrap_or_default()),
+            };
+            match groups.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, list)) => list.push(a),
+                None => groups.push((owner, vec![a])),
+            }
+        }
+        let rank = |o: &Owner| match o {
+            Owner::Joint => 0,
+            Owner::Municipality => 1,
+            Owner::Police => 2,
+            Owner::Other(_) => 3,
+        };
+        groups.sort_by_key(|(o, _)| rank(o));
+        groups
+    }
+}

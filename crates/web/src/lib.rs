@@ -1,1 +1,88 @@
+//! The only crate of Löfte that knows HTTP and HTML: public pages (askama templates), the JSON
+//! API (utoipa), error mapping, and the middleware stack.
 
+mod api;
+mod error;
+mod middleware;
+mod pages;
+mod views;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use lofte_db::Db;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi;
+pub use error::{AppError, Problem};
+
+/// Largest request body accepted (413 above it).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Everything a handler needs. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+}
+
+/// The whole application: pages, API, health check, static files and the middleware stack.
+pub fn router(state: AppState) -> Router {
+    let (api_router, _spec) = api::router().split_for_parts();
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/kommun/{key}", get(pages::municipality))
+        .route("/lofte/{id}", get(pages::promise))
+        .route("/healthz", get(pages::healthz))
+        .route("/static/site.css", get(pages::stylesheet))
+        .route("/api/openapi.json", get(api::openapi_json))
+        .merge(api_router)
+        .fallback(pages::not_found)
+        .with_state(state)
+        // Layers listed first run innermost.
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(axum::middleware::from_fn(middleware::normalise_errors))
+        .layer(axum::middleware::from_fn(middleware::record_metrics))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves the application until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves `GET /metrics` (Prometheus text format) on its own listener, so metrics are never
+/// exposed on the public address by accident.
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    render: impl Fn() -> String + Clone + Send + Sync + 'static,
+) -> std::io::Result<()> {
+    let app = Router::new().route(
+        "/metrics",
+        get(move || {
+            let render = render.clone();
+            async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], render()) }
+        }),
+    );
+    axum::serve(listener, app).await
+}

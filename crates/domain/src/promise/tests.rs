@@ -36,7 +36,7 @@ fn type_errors_name_the_path() {
 
     let unknown = DEMO.replacen("\"year\": 2024", "\"year\": 2024, \"yaer\": 1", 1);
     let err = parse_documents(&unknown).expect_err("unknown field");
-    assert!(err.message.contains("yaer"), "{}", err.message);
+    assert!(err.message.contains("okänt fält `yaer`"), "{}", err.message);
 
     let bad_date = DEMO.replacen("\"start\": null", "\"start\": \"2024-02-30\"", 1);
     let err = parse_documents(&bad_date).expect_err("impossible date");
@@ -153,4 +153,32 @@ proptest! {
         doc.title = format!("{extra}{}{extra}", doc.title);
         prop_assert_eq!(doc.normalized().validate(), vec![]);
     }
+}
+
+#[test]
+fn activities_group_by_owner_in_a_fixed_order() {
+    let doc = demo();
+    let groups = doc.themes[0].groups();
+    let owners: Vec<(Owner, usize)> = groups.iter().map(|(o, l)| (o.clone(), l.len())).collect();
+    assert_eq!(owners, [(Owner::Joint, 2), (Owner::Municipality, 1), (Owner::Police, 2)]);
+
+    let mixed = Theme {
+        name: "Trygghet".into(),
+        activities: vec![
+            Activity { text: "a".into(), party: Party::Other, party_name: Some("Bostadsbolaget".into()) },
+            Activity { text: "b".into(), party: Party::Police, party_name: None },
+            Activity { text: "c".into(), party: Party::Other, party_name: Some("Regionen".into()) },
+            Activity { text: "d".into(), party: Party::Other, party_name: Some("Bostadsbolaget".into()) },
+        ],
+    };
+    let groups: Vec<(Owner, Vec<&str>)> =
+        mixed.groups().into_iter().map(|(o, l)| (o, l.into_iter().map(|a| a.text.as_str()).collect())).collect();
+    assert_eq!(
+        groups,
+        [
+            (Owner::Police, vec!["b"]),
+            (Owner::Other("Bostadsbolaget".into()), vec!["a", "d"]),
+            (Owner::Other("Regionen".into()), vec!["c"]),
+        ]
+    );
 }

@@ -1,0 +1,329 @@
+//! Promise documents: loading one whole document in two queries, and importing documents in
+//! the interchange format inside one transaction.
+
+use lofte_domain::{
+    Activity, IsoDate, MunicipalityRef, Party, Period, PoliceAreaRef, Promise, PromiseDocument, Status, Theme,
+    ValidationError,
+};
+use sqlx::AnyConnection;
+use uuid::Uuid;
+
+use crate::{Db, DbError, now_text, police_areas};
+
+/// A document as stored: the interchange document plus bookkeeping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredDocument {
+    pub document: PromiseDocument,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl StoredDocument {
+    pub fn id(&self) -> Option<Uuid> {
+        self.document.id
+    }
+}
+
+type DocRow = (String, String, i64, Option<String>, Option<String>, String, String, String, String, String, i64, String, String);
+
+/// Loads a whole document: one query for the document row, one for everything in it.
+pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
+    let id_text = id.to_string();
+    let row: Option<DocRow> = sqlx::query_as(
+        "SELECT pa.name, d.title, d.year, d.period_start, d.period_end, d.status, d.intro, \
+                d.follow_up, d.communication, d.validity, d.version, d.created_at, d.updated_at \
+         FROM promise_document d JOIN police_area pa ON pa.id = d.police_area_id WHERE d.id = $1",
+    )
+    .bind(&id_text)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((police_area, title, year, start, end, status, intro, follow_up, communication, validity, version, created_at, updated_at)) =
+        row
+    else {
+        return Ok(None);
+    };
+    let corrupt = |what: &str| DbError::Corrupt(format!("document {id_text}: {what}"));
+    let year = i32::try_from(year).map_err(|_| corrupt("year"))?;
+    let status = Status::parse(&status).ok_or_else(|| corrupt("status"))?;
+    let intro: Vec<String> = serde_json::from_str(&intro).map_err(|_| corrupt("intro"))?;
+    let date = |d: Option<String>| -> Result<Option<IsoDate>, DbError> {
+        d.map(|s| IsoDate::parse(&s).ok_or_else(|| corrupt("period"))).transpose()
+    };
+    let period = Period { start: date(start)?, end: date(end)? };
+
+    // kind: m = municipality, p = promise, f = focus area, t = theme, a = activity.
+    // pos/sub locate the item: (promise, focus area) and (theme, activity).
+    let items: Vec<(String, i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT 'm', dm.position, CAST(0 AS BIGINT), m.code, m.name, CAST(NULL AS TEXT) \
+           FROM promise_document_municipality dm JOIN municipality m ON m.code = dm.municipality_code \
+          WHERE dm.document_id = $1 \
+         UNION ALL SELECT 'p', p.position, CAST(0 AS BIGINT), p.text, p.party, p.party_name \
+           FROM promise p WHERE p.document_id = $1 \
+         UNION ALL SELECT 'f', p.position, f.position, f.text, '', CAST(NULL AS TEXT) \
+           FROM focus_area f JOIN promise p ON p.id = f.promise_id WHERE f.document_id = $1 \
+         UNION ALL SELECT 't', t.position, CAST(0 AS BIGINT), t.name, '', CAST(NULL AS TEXT) \
+           FROM theme t WHERE t.document_id = $1 \
+         UNION ALL SELECT 'a', t.position, a.position, a.text, a.party, a.party_name \
+           FROM activity a JOIN theme t ON t.id = a.theme_id WHERE a.document_id = $1",
+    )
+    .bind(&id_text)
+    .fetch_all(db.pool())
+    .await?;
+    let mut items = items;
+    let rank = |k: &str| match k {
+        "m" => 0,
+        "p" => 1,
+        "f" => 2,
+        "t" => 3,
+        _ => 4,
+    };
+    items.sort_by_key(|(kind, pos, sub, ..)| (rank(kind), *pos, *sub));
+
+    let mut doc = PromiseDocument {
+        id: Some(id),
+        municipalities: Vec::new(),
+        police_area: PoliceAreaRef { name: police_area },
+        title,
+        year,
+        period,
+        status,
+        intro,
+        promises: Vec::new(),
+        themes: Vec::new(),
+        follow_up,
+        communication,
+        validity,
+    };
+    let party = |p: &str| Party::parse(p).ok_or_else(|| corrupt("party"));
+    let index = |pos: i64| usize::try_from(pos).map_err(|_| corrupt("position"));
+    for (kind, pos, _sub, text, party_text, party_name) in items {
+        match kind.as_str() {
+            "m" => doc.municipalities.push(MunicipalityRef { code: text, name: party_text }),
+            "p" => doc.promises.push(Promise { text, party: party(&party_text)?, party_name, focus_areas: Vec::new() }),
+            "f" => doc.promises.get_mut(index(pos)?).ok_or_else(|| corrupt("focus area"))?.focus_areas.push(text),
+            "t" => doc.themes.push(Theme { name: text, activities: Vec::new() }),
+            _ => doc.themes.get_mut(index(pos)?).ok_or_else(|| corrupt("activity"))?.activities.push(Activity {
+                text,
+                party: party(&party_text)?,
+                party_name,
+            }),
+        }
+    }
+    Ok(Some(StoredDocument { document: doc, version, created_at, updated_at }))
+}
+
+/// What importing one document did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Imported {
+    pub id: Uuid,
+    pub title: String,
+    /// False when an existing document with the same id was replaced.
+    pub created: bool,
+    pub version: i64,
+}
+
+/// Checks documents against the rules and the reference data without writing anything.
+/// Returns the normalised documents, or every problem found (paths prefixed `[i]` when there
+/// is more than one document).
+pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDocument>, DbError> {
+    let many = docs.len() > 1;
+    let mut errors = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
+    let mut seen_ids = Vec::new();
+    for (i, doc) in docs.into_iter().enumerate() {
+        let prefix = |p: String| if many { format!("[{i}].{p}") } else { p };
+        let mut doc = doc.normalized();
+        let mut problems = doc.validate();
+        if let Some(id) = doc.id {
+            if seen_ids.contains(&id) {
+                problems.push(ValidationError { path: "id".into(), message: "samma id förekommer två gånger i filen".into() });
+            }
+            seen_ids.push(id);
+        }
+        for (j, m) in doc.municipalities.iter_mut().enumerate() {
+            let known: Option<(String,)> =
+                sqlx::query_as("SELECT name FROM municipality WHERE code = $1").bind(&m.code).fetch_optional(db.pool()).await?;
+            match known {
+                None if lofte_domain::MunicipalityCode::parse(&m.code).is_some() => problems.push(ValidationError {
+                    path: format!("municipalities[{j}].code"),
+                    message: format!("okänd kommunkod {}", m.code),
+                }),
+                None => {}
+                Some((name,)) if m.name.is_empty() => m.name = name,
+                Some((name,)) if name != m.name => problems.push(ValidationError {
+                    path: format!("municipalities[{j}].name"),
+                    message: format!("kommun {} heter {name}, inte {}", m.code, m.name),
+                }),
+                Some(_) => {}
+            }
+        }
+        errors.extend(problems.into_iter().map(|e| ValidationError { path: prefix(e.path), message: e.message }));
+        out.push(doc);
+    }
+    if errors.is_empty() { Ok(out) } else { Err(DbError::Invalid(errors)) }
+}
+
+/// Imports documents: all of them or, on any error, none. A document whose id exists replaces
+/// the stored one (its version goes up); one without an id gets a new UUID. The police area is
+/// found by name or created (in the police region of the first municipality) and made to cover
+/// the document's municipalities. A document imported as `in_force` supersedes every other
+/// document in force for any of its municipalities.
+pub async fn import(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<Imported>, DbError> {
+    let docs = check(db, docs).await?;
+    let now = now_text();
+    let mut tx = db.pool().begin().await?;
+    let mut done = Vec::with_capacity(docs.len());
+    for doc in docs {
+        done.push(write_one(&mut tx, doc, &now).await?);
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) -> Result<Imported, DbError> {
+    let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
+    let police_area_id = police_areas::ensure(&mut *conn, &doc.police_area.name, None, &codes).await?;
+    let id = doc.id.unwrap_or_else(Uuid::now_v7);
+    let id_text = id.to_string();
+    let intro = serde_json::to_string(&doc.intro).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let start = doc.period.start.map(|d| d.to_string());
+    let end = doc.period.end.map(|d| d.to_string());
+
+    let existing: Option<(i64,)> =
+        sqlx::query_as("SELECT version FROM promise_document WHERE id = $1").bind(&id_text).fetch_optional(&mut *conn).await?;
+    let version = match existing {
+        Some((v,)) => {
+            for table in DELETE_CHILDREN {
+                sqlx::query(*table).bind(&id_text).execute(&mut *conn).await?;
+            }
+            sqlx::query(
+                "UPDATE promise_document SET police_area_id = $2, title = $3, year = $4, period_start = $5, \
+                 period_end = $6, status = $7, intro = $8, follow_up = $9, communication = $10, validity = $11, \
+                 version = $12, updated_at = $13 WHERE id = $1",
+            )
+            .bind(&id_text)
+            .bind(&police_area_id)
+            .bind(&doc.title)
+            .bind(i64::from(doc.year))
+            .bind(&start)
+            .bind(&end)
+            .bind(doc.status.as_str())
+            .bind(&intro)
+            .bind(&doc.follow_up)
+            .bind(&doc.communication)
+            .bind(&doc.validity)
+            .bind(v + 1)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            v + 1
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO promise_document (id, police_area_id, title, year, period_start, period_end, status, \
+                 intro, follow_up, communication, validity, version, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+            )
+            .bind(&id_text)
+            .bind(&police_area_id)
+            .bind(&doc.title)
+            .bind(i64::from(doc.year))
+            .bind(&start)
+            .bind(&end)
+            .bind(doc.status.as_str())
+            .bind(&intro)
+            .bind(&doc.follow_up)
+            .bind(&doc.communication)
+            .bind(&doc.validity)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            1
+        }
+    };
+
+    for (pos, code) in codes.iter().enumerate() {
+        sqlx::query("INSERT INTO promise_document_municipality (document_id, municipality_code, position) VALUES ($1, $2, $3)")
+            .bind(&id_text)
+            .bind(code)
+            .bind(pos as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (pos, p) in doc.promises.iter().enumerate() {
+        let promise_id = Uuid::now_v7().to_string();
+        sqlx::query("INSERT INTO promise (id, document_id, position, text, party, party_name) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&promise_id)
+            .bind(&id_text)
+            .bind(pos as i64)
+            .bind(&p.text)
+            .bind(p.party.as_str())
+            .bind(&p.party_name)
+            .execute(&mut *conn)
+            .await?;
+        for (fpos, f) in p.focus_areas.iter().enumerate() {
+            sqlx::query("INSERT INTO focus_area (id, promise_id, document_id, position, text) VALUES ($1, $2, $3, $4, $5)")
+                .bind(Uuid::now_v7().to_string())
+                .bind(&promise_id)
+                .bind(&id_text)
+                .bind(fpos as i64)
+                .bind(f)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    for (pos, t) in doc.themes.iter().enumerate() {
+        let theme_id = Uuid::now_v7().to_string();
+        sqlx::query("INSERT INTO theme (id, document_id, position, name) VALUES ($1, $2, $3, $4)")
+            .bind(&theme_id)
+            .bind(&id_text)
+            .bind(pos as i64)
+            .bind(&t.name)
+            .execute(&mut *conn)
+            .await?;
+        for (apos, a) in t.activities.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO activity (id, theme_id, document_id, position, text, party, party_name) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(&theme_id)
+            .bind(&id_text)
+            .bind(apos as i64)
+            .bind(&a.text)
+            .bind(a.party.as_str())
+            .bind(&a.party_name)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    if doc.status == Status::InForce {
+        sqlx::query(
+            "UPDATE promise_document SET status = 'superseded', version = version + 1, updated_at = $2 \
+             WHERE status = 'in_force' AND id <> $1 AND id IN ( \
+               SELECT dm.document_id FROM promise_document_municipality dm \
+               WHERE dm.municipality_code IN ( \
+                 SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1))",
+        )
+        .bind(&id_text)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Imported { id, title: doc.title, created: existing.is_none(), version })
+}
+
+const DELETE_CHILDREN: &[&str] = &[
+    "DELETE FROM activity WHERE document_id = $1",
+    "DELETE FROM theme WHERE document_id = $1",
+    "DELETE FROM focus_area WHERE document_id = $1",
+    "DELETE FROM promise WHERE document_id = $1",
+    "DELETE FROM promise_document_municipality WHERE document_id = $1",
+];
+
+/// Ids of every document, for `lofte export` of everything.
+pub async fn all_ids(db: &Db) -> Result<Vec<Uuid>, DbError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM promise_document ORDER BY year, id").fetch_all(db.pool()).await?;
+    rows.into_iter().map(|(id,)| Uuid::parse_str(&id).map_err(|_| DbError::Corrupt(format!("id {id:?}")))).collect()
+}

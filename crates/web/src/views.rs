@@ -1,0 +1,190 @@
+//! View models: what the templates show, derived from stored data. No I/O here.
+
+use lofte_db::municipalities::{DocumentSummary, MunicipalityRow};
+use lofte_domain::{Owner, PromiseDocument, slugify};
+
+/// A document prepared for the public page.
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    pub status_label: &'static str,
+    pub period: Option<String>,
+    pub police_area: String,
+    pub municipalities: Vec<String>,
+    pub municipalities_joined: String,
+    /// (code, name) per municipality; `/kommun/{code}` reaches its page.
+    pub municipality_links: Vec<(String, String)>,
+    pub intro: Vec<String>,
+    pub promises: Vec<PromiseView>,
+    pub themes: Vec<ThemeView>,
+    pub follow_up: Vec<String>,
+    pub communication: Vec<String>,
+    pub validity: Vec<String>,
+}
+
+pub struct PromiseView {
+    pub text: String,
+    /// Shown only when the promise is not joint.
+    pub owner: Option<String>,
+    pub focus_areas: Vec<String>,
+}
+
+pub struct ThemeView {
+    pub name: String,
+    pub groups: Vec<GroupView>,
+}
+
+pub struct GroupView {
+    pub label: String,
+    pub items: Vec<String>,
+}
+
+/// "Gemensamma aktiviteter", "Polisiär aktivitet", … singular for one activity.
+pub fn group_label(owner: &Owner, count: usize) -> String {
+    let one = count == 1;
+    match owner {
+        Owner::Joint if one => "Gemensam aktivitet".into(),
+        Owner::Joint => "Gemensamma aktiviteter".into(),
+        Owner::Municipality if one => "Kommunens aktivitet".into(),
+        Owner::Municipality => "Kommunens aktiviteter".into(),
+        Owner::Police if one => "Polisiär aktivitet".into(),
+        Owner::Police => "Polisiära aktiviteter".into(),
+        Owner::Other(name) if one => format!("Aktivitet – {name}"),
+        Owner::Other(name) => format!("Aktiviteter – {name}"),
+    }
+}
+
+/// Free-text sections are paragraphs separated by blank lines.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+fn owner_label(party: lofte_domain::Party, name: Option<&str>) -> Option<String> {
+    use lofte_domain::Party;
+    match party {
+        Party::Joint => None,
+        Party::Municipality => Some("kommunen".into()),
+        Party::Police => Some("polisen".into()),
+        Party::Other => Some(name.unwrap_or("annan aktör").to_owned()),
+    }
+}
+
+impl DocumentView {
+    pub fn new(doc: &PromiseDocument) -> Self {
+        let municipalities: Vec<String> = doc.municipalities.iter().map(|m| m.name.clone()).collect();
+        let period = match (doc.period.start, doc.period.end) {
+            (Some(s), Some(e)) => Some(format!("gäller {s} – {e}")),
+            (Some(s), None) => Some(format!("gäller från {s}")),
+            (None, Some(e)) => Some(format!("gäller till {e}")),
+            (None, None) => None,
+        };
+        DocumentView {
+            id: doc.id.map(|id| id.to_string()).unwrap_or_default(),
+            title: doc.title.clone(),
+            status_label: doc.status.label_sv(),
+            period,
+            police_area: doc.police_area.name.clone(),
+            municipalities_joined: join_sv(&municipalities),
+            municipality_links: doc.municipalities.iter().map(|m| (m.code.clone(), m.name.clone())).collect(),
+            municipalities,
+            intro: doc.intro.clone(),
+            promises: doc
+                .promises
+                .iter()
+                .map(|p| PromiseView {
+                    text: p.text.clone(),
+                    owner: owner_label(p.party, p.party_name.as_deref()),
+                    focus_areas: p.focus_areas.clone(),
+                })
+                .collect(),
+            themes: doc
+                .themes
+                .iter()
+                .map(|t| ThemeView {
+                    name: t.name.clone(),
+                    groups: t
+                        .groups()
+                        .into_iter()
+                        .map(|(owner, items)| GroupView {
+                            label: group_label(&owner, items.len()),
+                            items: items.into_iter().map(|a| a.text.clone()).collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            follow_up: paragraphs(&doc.follow_up),
+            communication: paragraphs(&doc.communication),
+            validity: paragraphs(&doc.validity),
+        }
+    }
+}
+
+/// "A", "A och B", "A, B och C".
+pub fn join_sv(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} och {last}", rest.join(", ")),
+    }
+}
+
+pub struct OtherDocument {
+    pub id: String,
+    pub title: String,
+    pub status_label: &'static str,
+    pub police_area: String,
+}
+
+impl From<&DocumentSummary> for OtherDocument {
+    fn from(d: &DocumentSummary) -> Self {
+        OtherDocument { id: d.id.clone(), title: d.title.clone(), status_label: d.status.label_sv(), police_area: d.police_area.clone() }
+    }
+}
+
+pub struct CountyGroup {
+    pub name: String,
+    pub municipalities: Vec<MunicipalityRow>,
+}
+
+/// Groups municipalities (already in county order) by county.
+pub fn by_county(list: Vec<MunicipalityRow>) -> Vec<CountyGroup> {
+    let mut groups: Vec<CountyGroup> = Vec::new();
+    for m in list {
+        match groups.last_mut() {
+            Some(g) if g.municipalities.first().is_some_and(|f| f.county_code == m.county_code) => g.municipalities.push(m),
+            _ => groups.push(CountyGroup { name: m.county_name.clone(), municipalities: vec![m] }),
+        }
+    }
+    groups
+}
+
+/// Case- and accent-insensitive match of a search on name or code: "saff", "SÄFFLE", "1785".
+pub fn matches(m: &MunicipalityRow, query: &str) -> bool {
+    let q = slugify(query);
+    !q.is_empty() && (slugify(&m.name).contains(&q) || m.code.starts_with(query.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_follow_the_count() {
+        assert_eq!(group_label(&Owner::Police, 1), "Polisiär aktivitet");
+        assert_eq!(group_label(&Owner::Police, 2), "Polisiära aktiviteter");
+        assert_eq!(group_label(&Owner::Joint, 2), "Gemensamma aktiviteter");
+        assert_eq!(group_label(&Owner::Other("Säffle Bostäder".into()), 1), "Aktivitet – Säffle Bostäder");
+    }
+
+    #[test]
+    fn swedish_lists() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(join_sv(&names(&["Arvika"])), "Arvika");
+        assert_eq!(join_sv(&names(&["Arvika", "Eda", "Årjäng"])), "Arvika, Eda och Årjäng");
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(paragraphs("a\nb\n\n  c  \n\n\n"), ["a\nb", "c"]);
+    }
+}
