@@ -205,7 +205,8 @@ async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
         let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
             .install_recorder()
             .context("kunde inte starta mätvärden")?;
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("kunde inte lyssna på {addr}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.with_context(|| format!("kunde inte lyssna på {addr}"))?;
         tracing::info!("metrics at http://{addr}/metrics");
         tokio::spawn(async move {
             if let Err(e) = lofte_web::serve_metrics(listener, move || handle.render()).await {
@@ -213,8 +214,9 @@ async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
             }
         });
     }
-    let listener =
-        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("kunde inte lyssna på {}", args.addr))?;
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("kunde inte lyssna på {}", args.addr))?;
     tracing::info!("Löfte listening on http://{}", listener.local_addr()?);
     lofte_web::serve(listener, lofte_web::AppState { db: db.clone() }, shutdown_signal()).await?;
     db.close().await;
@@ -263,7 +265,8 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
     };
     let db = open(db_args, 2).await?;
     seed::initialise(&db, false).await?;
-    let result = if dry_run { promises::check(&db, docs).await.map(|_| Vec::new()) } else { promises::import(&db, docs).await };
+    let result =
+        if dry_run { promises::check(&db, docs).await.map(|_| Vec::new()) } else { promises::import(&db, docs).await };
     match result {
         Ok(done) if dry_run => {
             let _ = done;
@@ -294,16 +297,28 @@ async fn police_area(db_args: &DbArgs, cmd: PoliceAreaCmd) -> Result<ExitCode> {
     let result = match cmd {
         PoliceAreaCmd::List => {
             for p in police_areas::list(&db).await? {
-                println!("Lokalpolisområde {} (polisregion {}): {}", p.name, p.police_region, p.municipalities.join(", "));
+                println!(
+                    "Lokalpolisområde {} (polisregion {}): {}",
+                    p.name,
+                    p.police_region,
+                    p.municipalities.join(", ")
+                );
             }
             return Ok(ExitCode::SUCCESS);
         }
         PoliceAreaCmd::Add { name, municipalities, region } => {
             police_areas::upsert(&db, &name, region.as_deref(), &municipalities).await.map(|p| {
-                println!("Lokalpolisområde {} (polisregion {}): {}", p.name, p.police_region, p.municipalities.join(", "));
+                println!(
+                    "Lokalpolisområde {} (polisregion {}): {}",
+                    p.name,
+                    p.police_region,
+                    p.municipalities.join(", ")
+                );
             })
         }
-        PoliceAreaCmd::Remove { name, municipality } => police_areas::remove_municipality(&db, &name, &municipality).await,
+        PoliceAreaCmd::Remove { name, municipality } => {
+            police_areas::remove_municipality(&db, &name, &municipality).await
+        }
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -1,1 +1,26 @@
+//! The one integration-test binary. Every test starts the real application on its own fresh
+//! database (SQLite by default; PostgreSQL with LOFTE_TEST_BACKEND=postgres and
+//! LOFTE_TEST_POSTGRES_URL) and talks to it over HTTP, through the `lofte` binary, or through
+//! headless Chromium.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a failing test should stop loudly
+
+mod api;
+mod cli;
+mod e2e;
+mod public_site;
+mod schema;
+
+/// The Säffle demo document, as committed.
+pub const DEMO_JSON: &str = include_str!("../../data/demo/saffle-2024.json");
+/// The real published page the public page must reproduce.
+pub const SEED: &str = include_str!("fixtures/saffle-medborgarloften-2024.txt");
+pub const SAFFLE_ID: &str = "01935f3a-8c00-7000-8000-000000001785";
+pub const LOFTE: &str = env!("CARGO_BIN_EXE_lofte");
+
+/// The demo with changes, as a document ready for import.
+pub fn demo_with(change: impl FnOnce(&mut lofte_domain::PromiseDocument)) -> lofte_domain::PromiseDocument {
+    let mut doc = lofte_domain::parse_documents(DEMO_JSON).expect("demo parses").remove(0);
+    change(&mut doc);
+    doc
+}

@@ -75,7 +75,8 @@ pub async fn find(db: &Db, key: &str) -> Result<Option<MunicipalityRow>, DbError
     const BY_SLUG: &str = concat!(select_municipality!(), " WHERE m.slug = $1");
     const BY_CODE: &str = concat!(select_municipality!(), " WHERE m.code = $1");
     const BY_NAME: &str = concat!(select_municipality!(), " WHERE m.name = $1");
-    if key.is_empty() || key.len() > 100 {
+    // PostgreSQL refuses NUL in text; no name has control characters anyway.
+    if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
         return Ok(None);
     }
     let (sql, bound): (&'static str, String) = if MunicipalityCode::parse(key).is_some() {
@@ -112,7 +113,8 @@ pub async fn police_areas(db: &Db, code: &str) -> Result<Vec<PoliceAreaSummary>,
 
 /// The documents a municipality is party to, newest first. Drafts only when asked for.
 pub async fn documents(db: &Db, code: &str, include_drafts: bool) -> Result<Vec<DocumentSummary>, DbError> {
-    let rows: Vec<(String, String, i64, String, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+    type SummaryRow = (String, String, i64, String, Option<String>, Option<String>, String, String);
+    let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT d.id, d.title, d.year, d.status, d.period_start, d.period_end, pa.name, d.updated_at \
          FROM promise_document_municipality dm \
          JOIN promise_document d ON d.id = dm.document_id \

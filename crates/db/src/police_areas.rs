@@ -18,7 +18,12 @@ pub struct PoliceArea {
 
 /// Creates the police area if no area has this name, sets its region when one is given (by
 /// default the region of the first municipality's county), and adds the municipalities to it.
-pub async fn upsert(db: &Db, name: &str, region_id: Option<&str>, municipalities: &[String]) -> Result<PoliceArea, DbError> {
+pub async fn upsert(
+    db: &Db,
+    name: &str,
+    region_id: Option<&str>,
+    municipalities: &[String],
+) -> Result<PoliceArea, DbError> {
     let mut tx = db.pool().begin().await?;
     let id = ensure(&mut tx, name, region_id, municipalities).await?;
     tx.commit().await?;
@@ -52,8 +57,10 @@ pub(crate) async fn ensure(
         return Err(DbError::invalid("police_area.name", "ange lokalpolisområdets namn (högst 200 tecken)"));
     }
     for (i, code) in municipalities.iter().enumerate() {
-        let known: Option<(String,)> =
-            sqlx::query_as("SELECT code FROM municipality WHERE code = $1").bind(code).fetch_optional(&mut *conn).await?;
+        let known: Option<(String,)> = sqlx::query_as("SELECT code FROM municipality WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *conn)
+            .await?;
         if known.is_none() {
             return Err(DbError::invalid(format!("municipalities[{i}]"), format!("okänd kommunkod {code:?}")));
         }
@@ -84,7 +91,10 @@ pub(crate) async fn ensure(
                 Some(r) => r,
                 None => {
                     let first = municipalities.first().ok_or_else(|| {
-                        DbError::invalid("police_region", "ange polisregion eller minst en kommun för ett nytt lokalpolisområde")
+                        DbError::invalid(
+                            "police_region",
+                            "ange polisregion eller minst en kommun för ett nytt lokalpolisområde",
+                        )
                     })?;
                     let (r,): (String,) = sqlx::query_as(
                         "SELECT c.police_region_id FROM municipality m JOIN county c ON c.code = m.county_code WHERE m.code = $1",

@@ -25,7 +25,8 @@ impl StoredDocument {
     }
 }
 
-type DocRow = (String, String, i64, Option<String>, Option<String>, String, String, String, String, String, i64, String, String);
+type DocRow =
+    (String, String, i64, Option<String>, Option<String>, String, String, String, String, String, i64, String, String);
 
 /// Loads a whole document: one query for the document row, one for everything in it.
 pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
@@ -38,8 +39,21 @@ pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
     .bind(&id_text)
     .fetch_optional(db.pool())
     .await?;
-    let Some((police_area, title, year, start, end, status, intro, follow_up, communication, validity, version, created_at, updated_at)) =
-        row
+    let Some((
+        police_area,
+        title,
+        year,
+        start,
+        end,
+        status,
+        intro,
+        follow_up,
+        communication,
+        validity,
+        version,
+        created_at,
+        updated_at,
+    )) = row
     else {
         return Ok(None);
     };
@@ -137,13 +151,18 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
         let mut problems = doc.validate();
         if let Some(id) = doc.id {
             if seen_ids.contains(&id) {
-                problems.push(ValidationError { path: "id".into(), message: "samma id förekommer två gånger i filen".into() });
+                problems.push(ValidationError {
+                    path: "id".into(),
+                    message: "samma id förekommer två gånger i filen".into(),
+                });
             }
             seen_ids.push(id);
         }
         for (j, m) in doc.municipalities.iter_mut().enumerate() {
-            let known: Option<(String,)> =
-                sqlx::query_as("SELECT name FROM municipality WHERE code = $1").bind(&m.code).fetch_optional(db.pool()).await?;
+            let known: Option<(String,)> = sqlx::query_as("SELECT name FROM municipality WHERE code = $1")
+                .bind(&m.code)
+                .fetch_optional(db.pool())
+                .await?;
             match known {
                 None if lofte_domain::MunicipalityCode::parse(&m.code).is_some() => problems.push(ValidationError {
                     path: format!("municipalities[{j}].code"),
@@ -190,8 +209,10 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
     let start = doc.period.start.map(|d| d.to_string());
     let end = doc.period.end.map(|d| d.to_string());
 
-    let existing: Option<(i64,)> =
-        sqlx::query_as("SELECT version FROM promise_document WHERE id = $1").bind(&id_text).fetch_optional(&mut *conn).await?;
+    let existing: Option<(i64,)> = sqlx::query_as("SELECT version FROM promise_document WHERE id = $1")
+        .bind(&id_text)
+        .fetch_optional(&mut *conn)
+        .await?;
     let version = match existing {
         Some((v,)) => {
             for table in DELETE_CHILDREN {
@@ -244,33 +265,39 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
     };
 
     for (pos, code) in codes.iter().enumerate() {
-        sqlx::query("INSERT INTO promise_document_municipality (document_id, municipality_code, position) VALUES ($1, $2, $3)")
-            .bind(&id_text)
-            .bind(code)
-            .bind(pos as i64)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO promise_document_municipality (document_id, municipality_code, position) VALUES ($1, $2, $3)",
+        )
+        .bind(&id_text)
+        .bind(code)
+        .bind(pos as i64)
+        .execute(&mut *conn)
+        .await?;
     }
     for (pos, p) in doc.promises.iter().enumerate() {
         let promise_id = Uuid::now_v7().to_string();
-        sqlx::query("INSERT INTO promise (id, document_id, position, text, party, party_name) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query(
+            "INSERT INTO promise (id, document_id, position, text, party, party_name) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&promise_id)
+        .bind(&id_text)
+        .bind(pos as i64)
+        .bind(&p.text)
+        .bind(p.party.as_str())
+        .bind(&p.party_name)
+        .execute(&mut *conn)
+        .await?;
+        for (fpos, f) in p.focus_areas.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO focus_area (id, promise_id, document_id, position, text) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(Uuid::now_v7().to_string())
             .bind(&promise_id)
             .bind(&id_text)
-            .bind(pos as i64)
-            .bind(&p.text)
-            .bind(p.party.as_str())
-            .bind(&p.party_name)
+            .bind(fpos as i64)
+            .bind(f)
             .execute(&mut *conn)
             .await?;
-        for (fpos, f) in p.focus_areas.iter().enumerate() {
-            sqlx::query("INSERT INTO focus_area (id, promise_id, document_id, position, text) VALUES ($1, $2, $3, $4, $5)")
-                .bind(Uuid::now_v7().to_string())
-                .bind(&promise_id)
-                .bind(&id_text)
-                .bind(fpos as i64)
-                .bind(f)
-                .execute(&mut *conn)
-                .await?;
         }
     }
     for (pos, t) in doc.themes.iter().enumerate() {
@@ -324,6 +351,7 @@ const DELETE_CHILDREN: &[&str] = &[
 
 /// Ids of every document, for `lofte export` of everything.
 pub async fn all_ids(db: &Db) -> Result<Vec<Uuid>, DbError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM promise_document ORDER BY year, id").fetch_all(db.pool()).await?;
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM promise_document ORDER BY year, id").fetch_all(db.pool()).await?;
     rows.into_iter().map(|(id,)| Uuid::parse_str(&id).map_err(|_| DbError::Corrupt(format!("id {id:?}")))).collect()
 }

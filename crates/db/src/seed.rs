@@ -1,8 +1,8 @@
 //! First-start data: the reference lists (compiled in from `data/reference/`) and the demo
 //! promise (`data/demo/saffle-2024.json`).
 
-use lofte_domain::reference::{self, ReferenceData};
 use lofte_domain::parse_documents;
+use lofte_domain::reference::{self, ReferenceData};
 
 use crate::{Db, DbError, police_areas, promises};
 
@@ -11,7 +11,8 @@ pub const POLICE_REGIONS_TXT: &str = include_str!("../../../data/reference/bra_2
 pub const DEMO_JSON: &str = include_str!("../../../data/demo/saffle-2024.json");
 
 pub fn reference_data() -> Result<ReferenceData, DbError> {
-    reference::parse(MUNICIPALITIES_CSV, POLICE_REGIONS_TXT).map_err(|e| DbError::Corrupt(format!("reference data: {e}")))
+    reference::parse(MUNICIPALITIES_CSV, POLICE_REGIONS_TXT)
+        .map_err(|e| DbError::Corrupt(format!("reference data: {e}")))
 }
 
 /// What [`initialise`] did.
@@ -61,14 +62,13 @@ pub async fn initialise(db: &Db, with_demo: bool) -> Result<Initialised, DbError
         .execute(&mut *tx)
         .await?;
     }
-    let first_start = sqlx::query(
-        "INSERT INTO setting (key, value) VALUES ('initialised_at', $1) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(crate::now_text())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let first_start =
+        sqlx::query("INSERT INTO setting (key, value) VALUES ('initialised_at', $1) ON CONFLICT (key) DO NOTHING")
+            .bind(crate::now_text())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
     tx.commit().await?;
 
     let demo_loaded = first_start && with_demo;

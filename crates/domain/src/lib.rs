@@ -9,6 +9,6 @@ pub mod reference;
 
 pub use org::{MunicipalityCode, slugify, sv_sort_key};
 pub use promise::{
-    Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument,
-    Status, Theme, ValidationError, parse_documents,
+    Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument, Status, Theme,
+    ValidationError, parse_documents,
 };

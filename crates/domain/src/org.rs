@@ -74,10 +74,7 @@ mod tests {
     #[test]
     fn codes_are_four_digits() {
         assert!(MunicipalityCode::parse("1785").is_some());
-        assert_eq!(
-            MunicipalityCode::parse("0114").map(|c| c.county_code().to_owned()),
-            Some("01".into())
-        );
+        assert_eq!(MunicipalityCode::parse("0114").map(|c| c.county_code().to_owned()), Some("01".into()));
         for bad in ["", "178", "17855", "17a5", "１７８５", "-178"] {
             assert!(MunicipalityCode::parse(bad).is_none(), "{bad}");
         }

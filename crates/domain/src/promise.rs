@@ -125,9 +125,7 @@ impl Status {
 }
 
 /// Who owns a promise or an activity.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Joint,
@@ -138,12 +136,7 @@ pub enum Party {
 }
 
 impl Party {
-    pub const ALL: [Party; 4] = [
-        Party::Joint,
-        Party::Municipality,
-        Party::Police,
-        Party::Other,
-    ];
+    pub const ALL: [Party; 4] = [Party::Joint, Party::Municipality, Party::Police, Party::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -198,9 +191,7 @@ const ISO: &[time::format_description::BorrowedFormatItem<'static>] =
 
 impl IsoDate {
     pub fn parse(s: &str) -> Option<Self> {
-        (s.len() == 10)
-            .then(|| Date::parse(s, ISO).ok().map(IsoDate))
-            .flatten()
+        (s.len() == 10).then(|| Date::parse(s, ISO).ok().map(IsoDate)).flatten()
     }
 }
 
@@ -220,9 +211,7 @@ impl Serialize for IsoDate {
 impl<'de> Deserialize<'de> for IsoDate {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        IsoDate::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!("ogiltigt datum {s:?}, skriv ÅÅÅÅ-MM-DD"))
-        })
+        IsoDate::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("ogiltigt datum {s:?}, skriv ÅÅÅÅ-MM-DD")))
     }
 }
 
@@ -262,11 +251,7 @@ pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationErr
         .into_iter()
         .enumerate()
         .map(|(i, value)| {
-            let prefix = if many {
-                format!("[{i}]")
-            } else {
-                String::new()
-            };
+            let prefix = if many { format!("[{i}]") } else { String::new() };
             // Re-serialising the value keeps the location of the document within the file out
             // of reach, so the path is what locates a type error.
             serde_path_to_error::deserialize(value).map_err(|e| {
@@ -277,10 +262,7 @@ pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationErr
                     (false, ".") => prefix.clone(),
                     (false, p) => format!("{prefix}.{p}"),
                 };
-                ValidationError {
-                    path,
-                    message: serde_message_sv(&e.into_inner().to_string()),
-                }
+                ValidationError { path, message: serde_message_sv(&e.into_inner().to_string()) }
             })
         })
         .collect()
@@ -351,35 +333,17 @@ impl PromiseDocument {
         }
         for (i, m) in self.municipalities.iter().enumerate() {
             if MunicipalityCode::parse(&m.code).is_none() {
-                v.err(
-                    format!("municipalities[{i}].code"),
-                    format!("{:?} är ingen kommunkod (fyra siffror)", m.code),
-                );
+                v.err(format!("municipalities[{i}].code"), format!("{:?} är ingen kommunkod (fyra siffror)", m.code));
             }
             if self.municipalities[..i].iter().any(|o| o.code == m.code) {
-                v.err(
-                    format!("municipalities[{i}].code"),
-                    format!("kommunen {} finns redan med", m.code),
-                );
+                v.err(format!("municipalities[{i}].code"), format!("kommunen {} finns redan med", m.code));
             }
-            v.text(
-                format!("municipalities[{i}].name"),
-                &m.name,
-                MAX_NAME,
-                false,
-            );
+            v.text(format!("municipalities[{i}].name"), &m.name, MAX_NAME, false);
         }
         v.text("police_area.name", &self.police_area.name, MAX_NAME, true);
         v.text("title", &self.title, MAX_NAME, true);
         if !YEARS.contains(&self.year) {
-            v.err(
-                "year",
-                format!(
-                    "året måste ligga mellan {} och {}",
-                    YEARS.start(),
-                    YEARS.end()
-                ),
-            );
+            v.err("year", format!("året måste ligga mellan {} och {}", YEARS.start(), YEARS.end()));
         }
         if let (Some(start), Some(end)) = (self.period.start, self.period.end)
             && end <= start
@@ -425,10 +389,7 @@ struct Validator {
 
 impl Validator {
     fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(ValidationError {
-            path: path.into(),
-            message: message.into(),
-        });
+        self.errors.push(ValidationError { path: path.into(), message: message.into() });
     }
 
     fn text(&mut self, path: impl Into<String>, s: &str, max: usize, required: bool) {
@@ -437,10 +398,7 @@ impl Validator {
             self.err(path, "får inte vara tom");
         } else if s.chars().count() > max {
             self.err(path, format!("är för lång (högst {max} tecken)"));
-        } else if s
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
+        } else if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
             self.err(path, "innehåller otillåtna styrtecken");
         }
     }
@@ -453,15 +411,11 @@ impl Validator {
 
     fn party(&mut self, at: &str, party: Party, name: Option<&str>) {
         match (party, name) {
-            (Party::Other, None) => self.err(
-                format!("{at}.party_name"),
-                "ange vem som ansvarar när party är \"other\"",
-            ),
+            (Party::Other, None) => {
+                self.err(format!("{at}.party_name"), "ange vem som ansvarar när party är \"other\"")
+            }
             (Party::Other, Some(n)) => self.text(format!("{at}.party_name"), n, MAX_NAME, true),
-            (_, Some(_)) => self.err(
-                format!("{at}.party_name"),
-                "party_name anges bara när party är \"other\"",
-            ),
+            (_, Some(_)) => self.err(format!("{at}.party_name"), "party_name anges bara när party är \"other\""),
             (_, None) => {}
         }
     }

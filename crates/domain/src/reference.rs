@@ -46,38 +46,18 @@ pub enum ReferenceError {
 /// Parses the municipality list (`municipality_code,municipality_name,county_code,county_name`)
 /// and the Brå text naming the counties of each police region, and checks them against each
 /// other: 290 municipalities, 21 counties, every county in exactly one region, unique slugs.
-pub fn parse(
-    municipalities_csv: &str,
-    police_regions_text: &str,
-) -> Result<ReferenceData, ReferenceError> {
+pub fn parse(municipalities_csv: &str, police_regions_text: &str) -> Result<ReferenceData, ReferenceError> {
     let (counties, municipalities) = parse_municipalities(municipalities_csv)?;
     let police_regions = parse_police_regions(police_regions_text, &counties)?;
-    Ok(ReferenceData {
-        counties,
-        municipalities,
-        police_regions,
-    })
+    Ok(ReferenceData { counties, municipalities, police_regions })
 }
 
 fn parse_municipalities(text: &str) -> Result<(Vec<County>, Vec<Municipality>), ReferenceError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| ReferenceError::Whole(e.to_string()))?
-        .clone();
-    let expected = [
-        "municipality_code",
-        "municipality_name",
-        "county_code",
-        "county_name",
-    ];
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| ReferenceError::Whole(e.to_string()))?.clone();
+    let expected = ["municipality_code", "municipality_name", "county_code", "county_name"];
     if headers.iter().collect::<Vec<_>>() != expected {
-        return Err(ReferenceError::Line {
-            line: 1,
-            message: format!("expected header {}", expected.join(",")),
-        });
+        return Err(ReferenceError::Line { line: 1, message: format!("expected header {}", expected.join(",")) });
     }
     let mut counties: BTreeMap<String, String> = BTreeMap::new();
     let mut municipalities = Vec::new();
@@ -86,14 +66,10 @@ fn parse_municipalities(text: &str) -> Result<(Vec<County>, Vec<Municipality>), 
         let record = record.map_err(|e| ReferenceError::Whole(e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let err = |message: String| ReferenceError::Line { line, message };
-        let [code, name, county_code, county_name] =
-            [0, 1, 2, 3].map(|i| record.get(i).unwrap_or("").trim());
-        let code = MunicipalityCode::parse(code)
-            .ok_or_else(|| err(format!("bad municipality code {code:?}")))?;
+        let [code, name, county_code, county_name] = [0, 1, 2, 3].map(|i| record.get(i).unwrap_or("").trim());
+        let code = MunicipalityCode::parse(code).ok_or_else(|| err(format!("bad municipality code {code:?}")))?;
         if code.county_code() != county_code {
-            return Err(err(format!(
-                "code {code} does not start with county code {county_code}"
-            )));
+            return Err(err(format!("code {code} does not start with county code {county_code}")));
         }
         if name.is_empty() || county_name.is_empty() {
             return Err(err("empty name".into()));
@@ -101,25 +77,15 @@ fn parse_municipalities(text: &str) -> Result<(Vec<County>, Vec<Municipality>), 
         if let Some(previous) = counties.insert(county_code.to_owned(), county_name.to_owned())
             && previous != county_name
         {
-            return Err(err(format!(
-                "county {county_code} named both {previous:?} and {county_name:?}"
-            )));
+            return Err(err(format!("county {county_code} named both {previous:?} and {county_name:?}")));
         }
         let slug = slugify(name);
-        municipalities.push(Municipality {
-            code,
-            name: name.to_owned(),
-            slug,
-            county_code: county_code.to_owned(),
-        });
+        municipalities.push(Municipality { code, name: name.to_owned(), slug, county_code: county_code.to_owned() });
     }
     disambiguate_slugs(&mut municipalities, &counties);
     for m in &municipalities {
         if !slugs.insert(m.slug.clone()) {
-            return Err(ReferenceError::Whole(format!(
-                "slug {:?} is not unique",
-                m.slug
-            )));
+            return Err(ReferenceError::Whole(format!("slug {:?} is not unique", m.slug)));
         }
     }
     if municipalities.len() != 290 || counties.len() != 21 {
@@ -129,10 +95,7 @@ fn parse_municipalities(text: &str) -> Result<(Vec<County>, Vec<Municipality>), 
             counties.len()
         )));
     }
-    let counties = counties
-        .into_iter()
-        .map(|(code, name)| County { code, name })
-        .collect();
+    let counties = counties.into_iter().map(|(code, name)| County { code, name }).collect();
     Ok((counties, municipalities))
 }
 
@@ -146,25 +109,15 @@ fn disambiguate_slugs(municipalities: &mut [Municipality], counties: &BTreeMap<S
     }
     for m in municipalities.iter_mut() {
         if seen.get(&m.slug).copied().unwrap_or(0) > 1 && m.name.to_lowercase() != m.slug {
-            let county = counties
-                .get(&m.county_code)
-                .map(String::as_str)
-                .unwrap_or("");
-            m.slug = format!(
-                "{}-{}",
-                m.slug,
-                slugify(county.trim_end_matches(" län").trim_end_matches('s'))
-            );
+            let county = counties.get(&m.county_code).map(String::as_str).unwrap_or("");
+            m.slug = format!("{}-{}", m.slug, slugify(county.trim_end_matches(" län").trim_end_matches('s')));
         }
     }
 }
 
 /// Reads lines such as "Polisregion Syd består av Kalmar, Blekinge, Kronoberg och Skåne län."
 /// Each named county is matched against the county list by prefix ("Gotland" → "Gotlands län").
-fn parse_police_regions(
-    text: &str,
-    counties: &[County],
-) -> Result<Vec<PoliceRegion>, ReferenceError> {
+fn parse_police_regions(text: &str, counties: &[County]) -> Result<Vec<PoliceRegion>, ReferenceError> {
     let mut regions = Vec::new();
     let mut assigned: BTreeMap<&str, &str> = BTreeMap::new();
     for (index, raw) in text.lines().enumerate() {
@@ -180,10 +133,7 @@ fn parse_police_regions(
         let mut county_codes = Vec::new();
         for part in list.split(", ") {
             let token = part.trim().trim_end_matches(" län").trim();
-            let matches: Vec<&County> = counties
-                .iter()
-                .filter(|c| c.name.starts_with(token))
-                .collect();
+            let matches: Vec<&County> = counties.iter().filter(|c| c.name.starts_with(token)).collect();
             let [county] = matches.as_slice() else {
                 return Err(ReferenceError::Line {
                     line: line_no,
@@ -199,11 +149,7 @@ fn parse_police_regions(
             county_codes.push(county.code.clone());
         }
         county_codes.sort();
-        regions.push(PoliceRegion {
-            id: slugify(name),
-            name: name.to_owned(),
-            county_codes,
-        });
+        regions.push(PoliceRegion { id: slugify(name), name: name.to_owned(), county_codes });
     }
     if regions.len() != 7 || assigned.len() != counties.len() {
         return Err(ReferenceError::Whole(format!(
@@ -229,37 +175,16 @@ mod tests {
         assert_eq!(data.municipalities.len(), 290);
         assert_eq!(data.counties.len(), 21);
         assert_eq!(data.police_regions.len(), 7);
-        let saffle = data
-            .municipalities
-            .iter()
-            .find(|m| m.code.as_str() == "1785")
-            .expect("Säffle");
+        let saffle = data.municipalities.iter().find(|m| m.code.as_str() == "1785").expect("Säffle");
         assert_eq!(
-            (
-                saffle.name.as_str(),
-                saffle.slug.as_str(),
-                saffle.county_code.as_str()
-            ),
+            (saffle.name.as_str(), saffle.slug.as_str(), saffle.county_code.as_str()),
             ("Säffle", "saffle", "17")
         );
-        let bergslagen = data
-            .police_regions
-            .iter()
-            .find(|r| r.name == "Bergslagen")
-            .expect("Bergslagen");
+        let bergslagen = data.police_regions.iter().find(|r| r.name == "Bergslagen").expect("Bergslagen");
         assert_eq!(bergslagen.county_codes, ["17", "18", "20"]);
-        let stockholm = data
-            .police_regions
-            .iter()
-            .find(|r| r.id == "stockholm")
-            .expect("Stockholm");
+        let stockholm = data.police_regions.iter().find(|r| r.id == "stockholm").expect("Stockholm");
         assert_eq!(stockholm.county_codes, ["01", "09"]);
-        let slug = |code: &str| {
-            data.municipalities
-                .iter()
-                .find(|m| m.code.as_str() == code)
-                .map(|m| m.slug.clone())
-        };
+        let slug = |code: &str| data.municipalities.iter().find(|m| m.code.as_str() == code).map(|m| m.slug.clone());
         assert_eq!(slug("2023").as_deref(), Some("malung-salen"));
         assert_eq!(slug("0643").as_deref(), Some("habo"));
         assert_eq!(slug("0305").as_deref(), Some("habo-uppsala"));
@@ -275,11 +200,7 @@ mod tests {
 
     #[test]
     fn a_missing_region_is_refused() {
-        let broken: String = BRA
-            .lines()
-            .filter(|l| !l.contains("Polisregion Syd"))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let broken: String = BRA.lines().filter(|l| !l.contains("Polisregion Syd")).collect::<Vec<_>>().join("\n");
         assert!(parse(CSV, &broken).is_err());
     }
 }

@@ -1,1 +1,180 @@
+//! Test helpers: the real application on a fresh database, reached over HTTP; the `lofte`
+//! binary against the same database; and a real headless Chromium with axe-core.
+//!
+//! Environment:
+//! - `LOFTE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres`: a server on which
+//!   throwaway databases may be created. With `LOFTE_TEST_BACKEND=postgres` every test app runs
+//!   on its own new PostgreSQL database (dropped afterwards); otherwise on a temporary SQLite file.
+//! - `CI=true` turns every "skipped: … not available" into a failure, so nothing skips silently.
 
+mod browser;
+mod database;
+
+use std::net::SocketAddr;
+
+pub use browser::Browser;
+pub use database::{Backend, TestDatabase, postgres_admin_url, test_backend};
+use lofte_db::{Db, seed};
+use tokio::sync::oneshot;
+
+/// True when running in CI, where a missing suite is an error.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Reports that a suite cannot run here: a failure in CI, a visible skip elsewhere. Returns
+/// normally only when the test should be skipped.
+pub fn skip_or_fail(what: &str) {
+    if in_ci() {
+        panic!("{what} (CI=true: refusing to skip)");
+    }
+    eprintln!("SKIPPED: {what}");
+}
+
+pub struct Options {
+    pub demo: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { demo: true }
+    }
+}
+
+/// The application served on a free loopback port, on its own fresh database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database: TestDatabase,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// A new app with reference data and the Säffle demo.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> TestApp {
+        let database = TestDatabase::create().await;
+        let db = Db::connect(&database.url, 4).await.unwrap_or_else(|e| panic!("connect {}: {e}", database.url));
+        db.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        seed::initialise(&db, options.demo).await.unwrap_or_else(|e| panic!("initialise: {e}"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = lofte_web::AppState { db: db.clone() };
+        let server = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            if let Err(e) = lofte_web::serve(listener, state, shutdown).await {
+                eprintln!("test server stopped: {e}");
+            }
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        TestApp { addr, client, db, database, shutdown: Some(tx), server: Some(server) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GET, asserting the status, returning the body text.
+    pub async fn get_text(&self, path: &str, status: u16) -> String {
+        let res = self.get(path).await;
+        let got = res.status().as_u16();
+        let body = res.text().await.unwrap_or_else(|e| panic!("body of {path}: {e}"));
+        assert_eq!(got, status, "GET {path} answered {got}:\n{body}");
+        body
+    }
+
+    pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
+        let body = self.get_text(path, status).await;
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {body}"))
+    }
+
+    /// Runs the `lofte` binary (path from the caller's `env!("CARGO_BIN_EXE_lofte")`) on this
+    /// app's database, feeding `stdin`.
+    pub fn cli(&self, bin: &str, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(bin)
+            .args(args)
+            .env("DATABASE_URL", &self.database.url)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("run {bin}: {e}"));
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().unwrap_or_else(|e| panic!("wait for {bin}: {e}"))
+    }
+
+    /// Stops the server and closes the pool (call at the end of a test; dropping also works).
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.db.close().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The visible text of an HTML page: tags removed, the entities askama writes decoded.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let body = html.split_once("<body").map_or(html, |(_, b)| b);
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out)
+}
+
+pub fn decode_entities(s: &str) -> String {
+    s.replace("&#60;", "<")
+        .replace("&lt;", "<")
+        .replace("&#62;", ">")
+        .replace("&gt;", ">")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#38;", "&")
+        .replace("&amp;", "&")
+}
+
+/// Words: maximal runs of letters and digits.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}

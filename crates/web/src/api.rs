@@ -136,9 +136,9 @@ impl From<DocumentSummary> for PromiseSummary {
 }
 
 fn municipality_code(code: &str) -> Result<&str, ApiError> {
-    lofte_domain::MunicipalityCode::parse(code)
-        .map(|_| code)
-        .ok_or_else(|| ApiError(AppError::BadRequest(format!("{code:?} är ingen kommunkod: ange fyra siffror, t.ex. 1785"))))
+    lofte_domain::MunicipalityCode::parse(code).map(|_| code).ok_or_else(|| {
+        ApiError(AppError::BadRequest(format!("{code:?} är ingen kommunkod: ange fyra siffror, t.ex. 1785")))
+    })
 }
 
 async fn find_municipality(state: &AppState, code: &str) -> Result<MunicipalityRow, ApiError> {
@@ -147,7 +147,7 @@ async fn find_municipality(state: &AppState, code: &str) -> Result<MunicipalityR
 }
 
 /// All 290 municipalities, by county.
-#[utoipa::path(get, path = "/api/v1/municipalities", tag = "kommuner",
+#[utoipa::path(get, path = "/api/v1/municipalities", tag = "kommuner", summary = "Alla 290 kommuner, i länsordning",
     responses((status = 200, description = "Alla kommuner", body = [Municipality])))]
 async fn list_municipalities(State(state): State<AppState>) -> Result<Json<Vec<Municipality>>, ApiError> {
     let list = municipalities::list(&state.db).await?;
@@ -156,12 +156,16 @@ async fn list_municipalities(State(state): State<AppState>) -> Result<Json<Vec<M
 
 /// One municipality, with its police areas and the id of the promise in force.
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}", tag = "kommuner",
+    summary = "En kommun med dess lokalpolisområden och id för det gällande medborgarlöftet",
     params(("code" = String, Path, description = "SCB-kod, fyra siffror", example = "1785")),
     responses(
         (status = 200, description = "Kommunen", body = MunicipalityDetail),
         (status = 400, description = "Ingen giltig kommunkod", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Okänd kommun", body = Problem, content_type = "application/problem+json")))]
-async fn get_municipality(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<MunicipalityDetail>, ApiError> {
+async fn get_municipality(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<MunicipalityDetail>, ApiError> {
     let m = find_municipality(&state, &code).await?;
     let police_areas = municipalities::police_areas(&state.db, &m.code)
         .await?
@@ -173,6 +177,7 @@ async fn get_municipality(State(state): State<AppState>, Path(code): Path<String
 
 /// The public promise documents of a municipality (in force and superseded), newest first.
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}/promises", tag = "kommuner",
+    summary = "Kommunens publicerade medborgarlöften (gällande och ersatta), nyast först",
     params(("code" = String, Path, description = "SCB-kod, fyra siffror", example = "1785")),
     responses(
         (status = 200, description = "Kommunens medborgarlöften", body = [PromiseSummary]),
@@ -189,6 +194,7 @@ async fn list_municipality_promises(
 
 /// One promise document in the interchange format (the same JSON that `lofte import json` reads).
 #[utoipa::path(get, path = "/api/v1/promises/{id}", tag = "medborgarlöften",
+    summary = "Ett medborgarlöfte i utbytesformatet (samma JSON som `lofte import json` läser)",
     params(("id" = String, Path, description = "Dokumentets UUID")),
     responses(
         (status = 200, description = "Medborgarlöftet", body = PromiseDocument),
@@ -207,6 +213,7 @@ async fn get_promise(State(state): State<AppState>, Path(id): Path<String>) -> R
 /// Checks one document (or an array) in the interchange format without storing anything:
 /// syntax, types, every rule, and the municipality codes against the reference data.
 #[utoipa::path(post, path = "/api/v1/promises/validate", tag = "medborgarlöften",
+    summary = "Kontrollera ett eller flera dokument i utbytesformatet utan att spara något",
     request_body(content = PromiseDocument, description = "Ett dokument eller en lista av dokument", content_type = "application/json"),
     responses(
         (status = 200, description = "Giltigt", body = ValidationReport),

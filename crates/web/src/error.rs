@@ -80,7 +80,14 @@ pub fn describe(status: StatusCode) -> (&'static str, &'static str) {
 impl Problem {
     pub fn new(status: StatusCode, detail: Option<String>) -> Self {
         let (title, code) = describe(status);
-        Problem { kind: "about:blank".into(), title: title.into(), status: status.as_u16(), detail, code: code.into(), errors: Vec::new() }
+        Problem {
+            kind: "about:blank".into(),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            code: code.into(),
+            errors: Vec::new(),
+        }
     }
 }
 
@@ -118,7 +125,10 @@ impl AppError {
         let status = self.status();
         match self {
             AppError::BadRequest(detail) => Problem::new(status, Some(detail)),
-            AppError::Invalid(errors) => Problem { errors, ..Problem::new(status, Some("Se listan errors för vad som behöver rättas.".into())) },
+            AppError::Invalid(errors) => Problem {
+                errors,
+                ..Problem::new(status, Some("Se listan errors för vad som behöver rättas.".into()))
+            },
             _ => Problem::new(status, None),
         }
     }

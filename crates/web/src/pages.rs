@@ -134,15 +134,20 @@ pub fn error_page(status: StatusCode, detail: Option<String>) -> Response {
     let (heading, message) = match status.as_u16() {
         404 => (
             "Sidan finns inte".to_owned(),
-            "Vi hittade ingen sida på den här adressen. Kontrollera stavningen, eller sök efter kommunen i sökrutan.".to_owned(),
+            "Vi hittade ingen sida på den här adressen. Kontrollera stavningen, eller sök efter kommunen i sökrutan."
+                .to_owned(),
         ),
-        405 => ("Det går inte att göra så här".to_owned(), "Sidan kan bara läsas, inte ändras på det här sättet.".to_owned()),
+        405 => (
+            "Det går inte att göra så här".to_owned(),
+            "Sidan kan bara läsas, inte ändras på det här sättet.".to_owned(),
+        ),
         413 => ("För mycket data".to_owned(), "Det du skickade är större än vad tjänsten tar emot.".to_owned()),
         400 => (
             "Felaktig adress eller begäran".to_owned(),
-            detail.map_or_else(|| "Adressen eller formuläret innehöll något som inte gick att läsa.".to_owned(), |d| {
-                format!("Adressen eller formuläret innehöll något som inte gick att läsa ({d}).")
-            }),
+            detail.map_or_else(
+                || "Adressen eller formuläret innehöll något som inte gick att läsa.".to_owned(),
+                |d| format!("Adressen eller formuläret innehöll något som inte gick att läsa ({d})."),
+            ),
         ),
         s if s >= 500 => (
             "Något gick fel hos oss".to_owned(),

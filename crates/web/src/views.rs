@@ -137,7 +137,12 @@ pub struct OtherDocument {
 
 impl From<&DocumentSummary> for OtherDocument {
     fn from(d: &DocumentSummary) -> Self {
-        OtherDocument { id: d.id.clone(), title: d.title.clone(), status_label: d.status.label_sv(), police_area: d.police_area.clone() }
+        OtherDocument {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            status_label: d.status.label_sv(),
+            police_area: d.police_area.clone(),
+        }
     }
 }
 
@@ -151,7 +156,9 @@ pub fn by_county(list: Vec<MunicipalityRow>) -> Vec<CountyGroup> {
     let mut groups: Vec<CountyGroup> = Vec::new();
     for m in list {
         match groups.last_mut() {
-            Some(g) if g.municipalities.first().is_some_and(|f| f.county_code == m.county_code) => g.municipalities.push(m),
+            Some(g) if g.municipalities.first().is_some_and(|f| f.county_code == m.county_code) => {
+                g.municipalities.push(m)
+            }
             _ => groups.push(CountyGroup { name: m.county_name.clone(), municipalities: vec![m] }),
         }
     }

@@ -45,10 +45,7 @@ fn type_errors_name_the_path() {
 
 #[test]
 fn arrays_of_documents_are_read_and_indexed_in_errors() {
-    let two = format!(
-        "[{DEMO}, {}]",
-        DEMO.replacen("\"year\": 2024", "\"year\": \"2024\"", 1)
-    );
+    let two = format!("[{DEMO}, {}]", DEMO.replacen("\"year\": 2024", "\"year\": \"2024\"", 1));
     let err = parse_documents(&two).expect_err("second is broken");
     assert_eq!(err.path, "[1].year");
     let ok = format!("[{DEMO}, {DEMO}]");
@@ -60,27 +57,13 @@ fn validation_collects_every_problem_with_its_path() {
     let mut doc = demo();
     doc.title = "   ".into();
     doc.year = 1850;
-    doc.municipalities.push(MunicipalityRef {
-        code: "1785".into(),
-        name: String::new(),
-    });
-    doc.municipalities.push(MunicipalityRef {
-        code: "12".into(),
-        name: String::new(),
-    });
-    doc.period = Period {
-        start: IsoDate::parse("2024-06-01"),
-        end: IsoDate::parse("2024-01-01"),
-    };
+    doc.municipalities.push(MunicipalityRef { code: "1785".into(), name: String::new() });
+    doc.municipalities.push(MunicipalityRef { code: "12".into(), name: String::new() });
+    doc.period = Period { start: IsoDate::parse("2024-06-01"), end: IsoDate::parse("2024-01-01") };
     doc.themes[1].activities[0].party = Party::Other;
     doc.themes[2].activities[1].party_name = Some("Säffle Bostäder".into());
     doc.intro[0].push('\0');
-    let paths: Vec<String> = doc
-        .normalized()
-        .validate()
-        .into_iter()
-        .map(|e| e.path)
-        .collect();
+    let paths: Vec<String> = doc.normalized().validate().into_iter().map(|e| e.path).collect();
     assert_eq!(
         paths,
         [
@@ -120,17 +103,11 @@ fn overlong_texts_are_refused() {
 fn statuses_and_parties_have_stable_names() {
     for s in Status::ALL {
         assert_eq!(Status::parse(s.as_str()), Some(s));
-        assert_eq!(
-            serde_json::to_value(s).expect("json"),
-            serde_json::json!(s.as_str())
-        );
+        assert_eq!(serde_json::to_value(s).expect("json"), serde_json::json!(s.as_str()));
     }
     for p in Party::ALL {
         assert_eq!(Party::parse(p.as_str()), Some(p));
-        assert_eq!(
-            serde_json::to_value(p).expect("json"),
-            serde_json::json!(p.as_str())
-        );
+        assert_eq!(serde_json::to_value(p).expect("json"), serde_json::json!(p.as_str()));
     }
     assert!(!Status::Draft.is_public() && Status::InForce.is_public());
 }

@@ -1,0 +1,175 @@
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use lofte_testkit::{Options, TestApp, TestDatabase};
+use serde_json::Value;
+
+use crate::{DEMO_JSON, LOFTE, SAFFLE_ID};
+
+fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+async fn document_count(app: &TestApp) -> usize {
+    lofte_db::promises::all_ids(&app.db).await.expect("ids").len()
+}
+
+#[tokio::test]
+async fn export_then_import_round_trips() {
+    let app = TestApp::spawn().await;
+    let out = app.cli(LOFTE, &["export", "promise", SAFFLE_ID], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(exported, serde_json::from_str::<Value>(DEMO_JSON).expect("demo"));
+    let page = app.get_text("/kommun/saffle", 200).await;
+
+    let empty = TestApp::spawn_with(Options { demo: false }).await;
+    assert_eq!(document_count(&empty).await, 0);
+    let out = empty.cli(LOFTE, &["import", "json", "-"], &stdout(&app.cli(LOFTE, &["export", "all"], "")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("Importerade {SAFFLE_ID} – Medborgarlöfte 2024 (ny)")), "{}", stdout(&out));
+    // The police area came along with the document.
+    assert_eq!(empty.get_text("/kommun/saffle", 200).await, page);
+
+    // Importing the same document again replaces it and raises its version.
+    let again = empty.cli(LOFTE, &["import", "json", "-"], DEMO_JSON);
+    assert!(stdout(&again).contains("(ersatt, version 2)"), "{}", stdout(&again));
+    assert_eq!(document_count(&empty).await, 1);
+    app.stop().await;
+    empty.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_import_says_where_and_writes_nothing() {
+    let app = TestApp::spawn_with(Options { demo: false }).await;
+    let broken_syntax = "{\n  \"title\": \"x\",\n  \"year\": 2024,,\n}";
+    let out = app.cli(LOFTE, &["import", "json", "-"], broken_syntax);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("-: rad 3, kolumn 16: ogiltig JSON"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Inget importerades"));
+
+    // Two documents, the second one wrong in two places: neither is written.
+    let mut second: Value = serde_json::from_str(DEMO_JSON).expect("json");
+    second["id"] = Value::Null;
+    second["municipalities"][0]["name"] = "Arvika".into();
+    second["themes"][0]["activities"][1]["text"] = "   ".into();
+    let file = std::env::temp_dir().join(format!("lofte-import-{}.json", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, format!("[{DEMO_JSON}, {second}]")).expect("write");
+    let path = file.display().to_string();
+    let out = app.cli(LOFTE, &["import", "json", &path], "");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{path}: [1].themes[0].activities[1].text: får inte vara tom")), "{err}");
+    assert!(
+        err.contains(&format!("{path}: [1].municipalities[0].name: kommun 1785 heter Säffle, inte Arvika")),
+        "{err}"
+    );
+    assert!(err.contains("Inget importerades (2 fel)"), "{err}");
+    assert_eq!(document_count(&app).await, 0);
+    assert!(lofte_db::police_areas::list(&app.db).await.expect("list").is_empty(), "no police area was created");
+
+    let not_utf8 = app.cli(LOFTE, &["import", "json", "-"], "");
+    assert_eq!(not_utf8.status.code(), Some(1));
+    let missing = app.cli(LOFTE, &["import", "json", "/finns/inte.json"], "");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("kunde inte läsa /finns/inte.json"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn dry_run_checks_without_writing() {
+    let app = TestApp::spawn_with(Options { demo: false }).await;
+    let out = app.cli(LOFTE, &["import", "json", "--dry-run", "-"], DEMO_JSON);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("giltig"));
+    assert_eq!(document_count(&app).await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn export_errors_are_clear() {
+    let app = TestApp::spawn().await;
+    let bad = app.cli(LOFTE, &["export", "promise", "x"], "");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("inget giltigt id"));
+    let unknown = app.cli(LOFTE, &["export", "promise", "01935f3a-8c00-7000-8000-000000000000"], "");
+    assert_eq!(unknown.status.code(), Some(1));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn police_areas_are_editable_reference_data() {
+    let app = TestApp::spawn().await;
+    let add = app.cli(LOFTE, &["police-area", "add", "Arvika", "-m", "1784", "-m", "1730", "-m", "1765"], "");
+    assert!(add.status.success(), "{}", stderr(&add));
+    let list = app.cli(LOFTE, &["police-area", "list"], "");
+    assert!(
+        stdout(&list).contains("Lokalpolisområde Arvika (polisregion Bergslagen): 1730, 1765, 1784, 1785"),
+        "{}",
+        stdout(&list)
+    );
+    let m = app.get_json("/api/v1/municipalities/1765", 200).await;
+    assert_eq!(m["police_areas"][0]["name"], "Arvika");
+    let remove = app.cli(LOFTE, &["police-area", "remove", "Arvika", "-m", "1765"], "");
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    assert_eq!(app.get_json("/api/v1/municipalities/1765", 200).await["police_areas"], serde_json::json!([]));
+    let bad = app.cli(LOFTE, &["police-area", "add", "Nytt", "-m", "0000"], "");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("okänd kommunkod"), "{}", stderr(&bad));
+    let migrate = app.cli(LOFTE, &["migrate"], "");
+    assert!(migrate.status.success(), "migrate twice is harmless: {}", stderr(&migrate));
+    app.stop().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// `lofte` with no subcommand on an empty database: migrates, loads reference data and the demo,
+/// serves pages, and serves metrics on a separate listener.
+#[tokio::test]
+async fn the_binary_serves_a_new_database_with_the_demo_and_metrics() {
+    let database = TestDatabase::create().await;
+    let (port, metrics_port) = (free_port(), free_port());
+    let mut child = Command::new(LOFTE)
+        .env("DATABASE_URL", &database.url)
+        .env("RUST_LOG", "info")
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--metrics-addr", &format!("127.0.0.1:{metrics_port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lofte");
+    let stderr = child.stderr.take().expect("stderr");
+    let log = std::thread::spawn(move || BufReader::new(stderr).lines().map_while(Result::ok).collect::<Vec<_>>());
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..150 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = client.get(format!("{base}/kommun/saffle")).send().await;
+    let metrics = client.get(format!("http://127.0.0.1:{metrics_port}/metrics")).send().await;
+    let public_metrics = client.get(format!("{base}/metrics")).send().await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = log.join().unwrap_or_default().join("\n");
+    assert!(up, "server did not come up:\n{log}");
+    let page = page.expect("page").text().await.expect("text");
+    assert!(page.contains("Säffle – medborgarlöften"));
+    let metrics = metrics.expect("metrics").text().await.expect("text");
+    assert!(metrics.contains("lofte_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("route=\"/kommun/{key}\""), "{metrics}");
+    assert_eq!(public_metrics.expect("public").status(), 404, "metrics are not on the public address");
+    assert!(log.contains("loaded the Säffle demo promise"), "{log}");
+    assert!(log.contains("GET") || log.contains("request"), "request log expected:\n{log}");
+}
