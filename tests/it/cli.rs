@@ -5,7 +5,7 @@ use std::time::Duration;
 use lofte_testkit::{Options, TestApp, TestDatabase};
 use serde_json::Value;
 
-use crate::{DEMO_JSON, LOFTE, SAFFLE_ID};
+use crate::{DEMO_JSON, LOFTE, SAFFLE_ID, assert_snapshots_agree};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -40,6 +40,7 @@ async fn export_then_import_round_trips() {
     let again = empty.cli(LOFTE, &["import", "json", "-"], DEMO_JSON);
     assert!(stdout(&again).contains("(ersatt, version 2)"), "{}", stdout(&again));
     assert_eq!(document_count(&empty).await, 1);
+    assert_snapshots_agree(&empty).await;
     app.stop().await;
     empty.stop().await;
 }

@@ -24,3 +24,9 @@ pub fn demo_with(change: impl FnOnce(&mut lofte_domain::PromiseDocument)) -> lof
     change(&mut doc);
     doc
 }
+
+/// The one-row snapshot of every document equals its normalised rows.
+pub async fn assert_snapshots_agree(app: &lofte_testkit::TestApp) {
+    let bad = lofte_db::promises::verify_snapshots(&app.db).await.expect("verify");
+    assert!(bad.is_empty(), "snapshots differ from rows for {bad:?}");
+}

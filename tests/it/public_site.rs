@@ -3,7 +3,7 @@ use lofte_domain::{Activity, MunicipalityRef, Party, Status};
 use lofte_testkit::{TestApp, visible_text, words};
 use uuid::Uuid;
 
-use crate::{SAFFLE_ID, SEED, demo_with};
+use crate::{SAFFLE_ID, SEED, assert_snapshots_agree, demo_with};
 
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -145,6 +145,7 @@ async fn html_in_any_text_is_shown_as_text() {
     assert!(html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;"), "{html}");
     let text = visible_text(&html);
     assert!(text.contains("Aktivitet – <script>alert('x')</script><b>fet</b> & \"citat\""));
+    assert_snapshots_agree(&app).await;
     app.stop().await;
 }
 
@@ -190,6 +191,7 @@ async fn a_new_promise_in_force_supersedes_the_old_one() {
         .map(|p| (p["title"].as_str().unwrap_or(""), p["status"].as_str().unwrap_or("")))
         .collect();
     assert_eq!(statuses, [("Medborgarlöfte 2025", "in_force"), ("Medborgarlöfte 2024", "superseded")]);
+    assert_snapshots_agree(&app).await;
     app.stop().await;
 }
 
@@ -218,6 +220,7 @@ async fn a_joint_promise_of_several_municipalities_shows_on_each_page() {
     }
     // Säffle keeps its own promise.
     assert!(app.get_text("/kommun/saffle", 200).await.contains("Medborgarlöfte 2024"));
+    assert_snapshots_agree(&app).await;
     app.stop().await;
 }
 

@@ -37,14 +37,14 @@ pub struct DocumentSummary {
 
 macro_rules! select_municipality {
     () => {
-        "SELECT m.code, m.name, m.slug, c.code, c.name, r.name, \
-     (SELECT d.id FROM promise_document_municipality dm \
-        JOIN promise_document d ON d.id = dm.document_id \
-       WHERE dm.municipality_code = m.code AND d.status = 'in_force' \
-       ORDER BY d.year DESC, d.updated_at DESC LIMIT 1) \
-     FROM municipality m \
-     JOIN county c ON c.code = m.county_code \
-     JOIN police_region r ON r.id = c.police_region_id"
+        "SELECT m.code, m.name, m.slug, c.code, c.name, r.name, f.id \
+         FROM municipality m \
+         JOIN county c ON c.code = m.county_code \
+         JOIN police_region r ON r.id = c.police_region_id \
+         LEFT JOIN (SELECT dm.municipality_code AS code, d.id AS id, d.year AS year \
+                      FROM promise_document_municipality dm \
+                      JOIN promise_document d ON d.id = dm.document_id \
+                     WHERE d.status = 'in_force') f ON f.code = m.code"
     };
 }
 
@@ -62,36 +62,210 @@ fn from_row(r: Row) -> MunicipalityRow {
     }
 }
 
+/// Rows to municipalities, one each, ordered by county and Swedish name. Should two documents
+/// be in force for one municipality (import prevents it), the first one wins.
+fn collect(rows: Vec<Row>) -> Vec<MunicipalityRow> {
+    let mut list: Vec<MunicipalityRow> = rows.into_iter().map(from_row).collect();
+    list.sort_by_cached_key(|m| (m.county_code.clone(), sv_sort_key(&m.name), m.in_force_document_id.is_none()));
+    list.dedup_by(|a, b| a.code == b.code);
+    list
+}
+
 /// All 290, ordered by county code and then by Swedish alphabetical order of the name.
 pub async fn list(db: &Db) -> Result<Vec<MunicipalityRow>, DbError> {
     let rows: Vec<Row> = sqlx::query_as(select_municipality!()).fetch_all(db.pool()).await?;
-    let mut list: Vec<MunicipalityRow> = rows.into_iter().map(from_row).collect();
-    list.sort_by_cached_key(|m| (m.county_code.clone(), sv_sort_key(&m.name)));
-    Ok(list)
+    Ok(collect(rows))
 }
 
-/// Finds a municipality by slug (`saffle`), code (`1785`) or exact name (`Säffle`).
+/// The municipalities that have a promise in force, in the same order.
+pub async fn list_in_force(db: &Db) -> Result<Vec<MunicipalityRow>, DbError> {
+    const SQL: &str = concat!(select_municipality!(), " WHERE f.id IS NOT NULL");
+    let rows: Vec<Row> = sqlx::query_as(SQL).fetch_all(db.pool()).await?;
+    Ok(collect(rows))
+}
+
+/// Which column a lookup key is for, or None when it cannot name a municipality.
+enum Key {
+    Code(String),
+    Slug(String),
+    Name(String),
+}
+
+fn key_kind(key: &str) -> Option<Key> {
+    // PostgreSQL refuses NUL in text; no name has control characters anyway.
+    if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
+        return None;
+    }
+    Some(if MunicipalityCode::parse(key).is_some() {
+        Key::Code(key.to_owned())
+    } else if key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        Key::Slug(key.to_owned())
+    } else {
+        Key::Name(key.to_owned())
+    })
+}
+
+/// Finds a municipality by slug (`saffle`), code (`1785`) or exact name (`Säffle`); a name
+/// that is not exact is tried as a slug (`SÄFFLE` → `saffle`).
 pub async fn find(db: &Db, key: &str) -> Result<Option<MunicipalityRow>, DbError> {
     const BY_SLUG: &str = concat!(select_municipality!(), " WHERE m.slug = $1");
     const BY_CODE: &str = concat!(select_municipality!(), " WHERE m.code = $1");
     const BY_NAME: &str = concat!(select_municipality!(), " WHERE m.name = $1");
-    // PostgreSQL refuses NUL in text; no name has control characters anyway.
-    if key.is_empty() || key.len() > 100 || key.chars().any(char::is_control) {
-        return Ok(None);
-    }
-    let (sql, bound): (&'static str, String) = if MunicipalityCode::parse(key).is_some() {
-        (BY_CODE, key.to_owned())
-    } else if key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        (BY_SLUG, key.to_owned())
-    } else {
-        let row: Option<Row> = sqlx::query_as(BY_NAME).bind(key).fetch_optional(db.pool()).await?;
-        if let Some(row) = row {
-            return Ok(Some(from_row(row)));
+    let (sql, bound) = match key_kind(key) {
+        None => return Ok(None),
+        Some(Key::Code(k)) => (BY_CODE, k),
+        Some(Key::Slug(k)) => (BY_SLUG, k),
+        Some(Key::Name(k)) => {
+            let rows: Vec<Row> = sqlx::query_as(BY_NAME).bind(&k).fetch_all(db.pool()).await?;
+            if let Some(m) = collect(rows).into_iter().next() {
+                return Ok(Some(m));
+            }
+            (BY_SLUG, slugify(&k))
         }
-        (BY_SLUG, slugify(key))
     };
-    let row: Option<Row> = sqlx::query_as(sql).bind(bound).fetch_optional(db.pool()).await?;
-    Ok(row.map(from_row))
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(bound).fetch_all(db.pool()).await?;
+    Ok(collect(rows).into_iter().next())
+}
+
+/// Everything the public page of a municipality shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MunicipalityPage {
+    pub municipality: MunicipalityRow,
+    /// The promise in force, whole.
+    pub in_force: Option<crate::promises::StoredDocument>,
+    /// Every public document of the municipality (in force and superseded), newest first.
+    pub documents: Vec<DocumentSummary>,
+    pub police_areas: Vec<PoliceAreaSummary>,
+}
+
+// One query for the whole page: the municipality ('m'), its public documents ('d', with the
+// snapshot of the one in force) and its police areas ('p'), as rows of ten text columns.
+macro_rules! page_query {
+    ($where:literal) => {
+        concat!(
+            "WITH target AS (SELECT m.code, m.name, m.slug, m.county_code, c.name AS county_name, r.name AS region \
+               FROM municipality m JOIN county c ON c.code = m.county_code \
+               JOIN police_region r ON r.id = c.police_region_id WHERE ",
+            $where,
+            ") \
+             SELECT 'm', code, name, slug, county_code, county_name, region, \
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM target \
+             UNION ALL \
+             SELECT 'd', d.id, d.title, d.status, pa.name, CAST(d.year AS TEXT), d.period_start, d.period_end, \
+                    d.updated_at, CAST(d.version AS TEXT), d.created_at, \
+                    CASE WHEN d.status = 'in_force' THEN d.snapshot ELSE NULL END, CAST(NULL AS TEXT) \
+               FROM target t \
+               JOIN promise_document_municipality dm ON dm.municipality_code = t.code \
+               JOIN promise_document d ON d.id = dm.document_id \
+               JOIN police_area pa ON pa.id = d.police_area_id \
+              WHERE d.status <> 'draft' \
+             UNION ALL \
+             SELECT 'p', pa.id, pa.name, r.name, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                    CAST(NULL AS TEXT) \
+               FROM target t \
+               JOIN police_area_municipality pam ON pam.municipality_code = t.code \
+               JOIN police_area pa ON pa.id = pam.police_area_id \
+               JOIN police_region r ON r.id = pa.police_region_id"
+        )
+    };
+}
+
+type PageRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// The public page of a municipality in one query, found as by [`find`].
+pub async fn page(db: &Db, key: &str) -> Result<Option<MunicipalityPage>, DbError> {
+    const BY_SLUG: &str = page_query!("m.slug = $1");
+    const BY_CODE: &str = page_query!("m.code = $1");
+    const BY_NAME: &str = page_query!("m.name = $1");
+    let rows: Vec<PageRow> = match key_kind(key) {
+        None => return Ok(None),
+        Some(Key::Code(k)) => sqlx::query_as(BY_CODE).bind(k).fetch_all(db.pool()).await?,
+        Some(Key::Slug(k)) => sqlx::query_as(BY_SLUG).bind(k).fetch_all(db.pool()).await?,
+        Some(Key::Name(k)) => {
+            let rows: Vec<PageRow> = sqlx::query_as(BY_NAME).bind(&k).fetch_all(db.pool()).await?;
+            if rows.is_empty() { sqlx::query_as(BY_SLUG).bind(slugify(&k)).fetch_all(db.pool()).await? } else { rows }
+        }
+    };
+    assemble_page(rows)
+}
+
+fn assemble_page(rows: Vec<PageRow>) -> Result<Option<MunicipalityPage>, DbError> {
+    let corrupt = |what: &str| DbError::Corrupt(format!("municipality page: {what}"));
+    let mut municipality = None;
+    let mut documents = Vec::new();
+    let mut in_force: Option<crate::promises::StoredDocument> = None;
+    let mut police_areas = Vec::new();
+    for (kind, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) in rows {
+        let need = |v: Option<String>| v.ok_or_else(|| corrupt("missing column"));
+        match kind.as_str() {
+            "m" => {
+                municipality = Some(MunicipalityRow {
+                    code: need(c1)?,
+                    name: need(c2)?,
+                    slug: need(c3)?,
+                    county_code: need(c4)?,
+                    county_name: need(c5)?,
+                    police_region: need(c6)?,
+                    in_force_document_id: None,
+                })
+            }
+            "d" => {
+                let (id, status_text, updated_at) = (need(c1)?, need(c3)?, need(c8)?);
+                let status = Status::parse(&status_text).ok_or_else(|| corrupt("status"))?;
+                let year = need(c5)?.parse::<i64>().map_err(|_| corrupt("year"))?;
+                if let Some(snapshot) = c11 {
+                    let version = need(c9)?.parse::<i64>().map_err(|_| corrupt("version"))?;
+                    let doc = crate::promises::from_snapshot(
+                        &id,
+                        &status_text,
+                        &snapshot,
+                        version,
+                        need(c10)?,
+                        updated_at.clone(),
+                    )?;
+                    let newer = in_force.as_ref().is_none_or(|cur| doc.document.year > cur.document.year);
+                    if newer {
+                        in_force = Some(doc);
+                    }
+                }
+                documents.push(DocumentSummary {
+                    id,
+                    title: need(c2)?,
+                    year,
+                    status,
+                    period_start: c6,
+                    period_end: c7,
+                    police_area: need(c4)?,
+                    updated_at,
+                });
+            }
+            _ => police_areas.push(PoliceAreaSummary { id: need(c1)?, name: need(c2)?, police_region: need(c3)? }),
+        }
+        let _ = c12;
+    }
+    let Some(mut municipality) = municipality else { return Ok(None) };
+    municipality.in_force_document_id = in_force.as_ref().and_then(|d| d.document.id).map(|id| id.to_string());
+    documents.sort_by(|a, b| {
+        b.year.cmp(&a.year).then_with(|| b.updated_at.cmp(&a.updated_at)).then_with(|| a.id.cmp(&b.id))
+    });
+    police_areas.sort_by_cached_key(|p| sv_sort_key(&p.name));
+    Ok(Some(MunicipalityPage { municipality, in_force, documents, police_areas }))
 }
 
 /// The police areas that cover a municipality (large cities have several).

@@ -28,8 +28,38 @@ impl StoredDocument {
 type DocRow =
     (String, String, i64, Option<String>, Option<String>, String, String, String, String, String, i64, String, String);
 
-/// Loads a whole document: one query for the document row, one for everything in it.
+/// Loads a document in one query and one row, from its snapshot (the status comes from its
+/// column, which supersession updates).
 pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
+    let row: Option<(String, i64, String, String, String)> =
+        sqlx::query_as("SELECT status, version, created_at, updated_at, snapshot FROM promise_document WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|(status, version, created_at, updated_at, snapshot)| {
+        from_snapshot(&id.to_string(), &status, &snapshot, version, created_at, updated_at)
+    })
+    .transpose()
+}
+
+/// Rebuilds a stored document from its snapshot and status column.
+pub(crate) fn from_snapshot(
+    id: &str,
+    status: &str,
+    snapshot: &str,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+) -> Result<StoredDocument, DbError> {
+    let corrupt = |what: &str| DbError::Corrupt(format!("document {id}: {what}"));
+    let mut document: PromiseDocument = serde_json::from_str(snapshot).map_err(|_| corrupt("snapshot"))?;
+    document.status = Status::parse(status).ok_or_else(|| corrupt("status"))?;
+    Ok(StoredDocument { document, version, created_at, updated_at })
+}
+
+/// Loads a document from its normalised rows (two queries). The snapshot must always equal
+/// this; [`verify_snapshots`] checks it.
+pub async fn get_from_rows(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
     let id_text = id.to_string();
     let row: Option<DocRow> = sqlx::query_as(
         "SELECT pa.name, d.title, d.year, d.period_start, d.period_end, d.status, d.intro, \
@@ -206,6 +236,8 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
     let id = doc.id.unwrap_or_else(Uuid::now_v7);
     let id_text = id.to_string();
     let intro = serde_json::to_string(&doc.intro).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let snapshot = serde_json::to_string(&PromiseDocument { id: Some(id), ..doc.clone() })
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
     let start = doc.period.start.map(|d| d.to_string());
     let end = doc.period.end.map(|d| d.to_string());
 
@@ -221,7 +253,7 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
             sqlx::query(
                 "UPDATE promise_document SET police_area_id = $2, title = $3, year = $4, period_start = $5, \
                  period_end = $6, status = $7, intro = $8, follow_up = $9, communication = $10, validity = $11, \
-                 version = $12, updated_at = $13 WHERE id = $1",
+                 version = $12, updated_at = $13, snapshot = $14 WHERE id = $1",
             )
             .bind(&id_text)
             .bind(&police_area_id)
@@ -236,6 +268,7 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
             .bind(&doc.validity)
             .bind(v + 1)
             .bind(now)
+            .bind(&snapshot)
             .execute(&mut *conn)
             .await?;
             v + 1
@@ -243,8 +276,8 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
         None => {
             sqlx::query(
                 "INSERT INTO promise_document (id, police_area_id, title, year, period_start, period_end, status, \
-                 intro, follow_up, communication, validity, version, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)",
+                 intro, follow_up, communication, validity, version, created_at, updated_at, snapshot) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)",
             )
             .bind(&id_text)
             .bind(&police_area_id)
@@ -258,6 +291,7 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
             .bind(&doc.communication)
             .bind(&doc.validity)
             .bind(now)
+            .bind(&snapshot)
             .execute(&mut *conn)
             .await?;
             1
@@ -354,4 +388,15 @@ pub async fn all_ids(db: &Db) -> Result<Vec<Uuid>, DbError> {
     let rows: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM promise_document ORDER BY year, id").fetch_all(db.pool()).await?;
     rows.into_iter().map(|(id,)| Uuid::parse_str(&id).map_err(|_| DbError::Corrupt(format!("id {id:?}")))).collect()
+}
+
+/// Ids of the documents whose snapshot differs from their rows (should always be empty).
+pub async fn verify_snapshots(db: &Db) -> Result<Vec<Uuid>, DbError> {
+    let mut bad = Vec::new();
+    for id in all_ids(db).await? {
+        if get(db, id).await? != get_from_rows(db, id).await? {
+            bad.push(id);
+        }
+    }
+    Ok(bad)
 }

@@ -37,12 +37,12 @@ pub struct SearchParams {
 /// `/`: the municipalities with a promise in force, by county; `?q=` searches all 290.
 pub async fn index(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Response, AppError> {
     let query: String = params.q.trim().chars().take(100).collect();
-    let all = municipalities::list(&state.db).await?;
     let (results, counties, total) = if query.is_empty() {
-        let in_force: Vec<MunicipalityRow> = all.into_iter().filter(|m| m.in_force_document_id.is_some()).collect();
+        let in_force = municipalities::list_in_force(&state.db).await?;
         let total = in_force.len();
         (Vec::new(), views::by_county(in_force), total)
     } else {
+        let all = municipalities::list(&state.db).await?;
         let mut hits: Vec<MunicipalityRow> = all.into_iter().filter(|m| views::matches(m, &query)).collect();
         hits.sort_by_cached_key(|m| lofte_domain::sv_sort_key(&m.name));
         (hits, Vec::new(), 0)
@@ -60,23 +60,22 @@ struct MunicipalityPage {
     police_areas: Vec<PoliceAreaSummary>,
 }
 
-/// `/kommun/{slug|code}`: the promise in force, or a page saying there is none.
+/// `/kommun/{slug|code}`: the promise in force, or a page saying there is none. One query.
 pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, AppError> {
-    let Some(municipality) = municipalities::find(&state.db, &key).await? else {
+    let Some(page) = municipalities::page(&state.db, &key).await? else {
         return Err(AppError::NotFound);
     };
-    let document = match municipality.in_force_document_id.as_deref().and_then(|id| Uuid::parse_str(id).ok()) {
-        Some(id) => promises::get(&state.db, id).await?.map(|stored| DocumentView::new(&stored.document)),
-        None => None,
-    };
-    let docs = municipalities::documents(&state.db, &municipality.code, false).await?;
-    let others = docs
-        .iter()
-        .filter(|d| Some(d.id.as_str()) != municipality.in_force_document_id.as_deref())
-        .map(OtherDocument::from)
-        .collect();
-    let police_areas = municipalities::police_areas(&state.db, &municipality.code).await?;
-    html(&MunicipalityPage { search_value: String::new(), municipality, document, others, police_areas })
+    let document = page.in_force.as_ref().map(|stored| DocumentView::new(&stored.document));
+    let in_force_id = page.municipality.in_force_document_id.as_deref();
+    let others =
+        page.documents.iter().filter(|d| Some(d.id.as_str()) != in_force_id).map(OtherDocument::from).collect();
+    html(&MunicipalityPage {
+        search_value: String::new(),
+        municipality: page.municipality,
+        document,
+        others,
+        police_areas: page.police_areas,
+    })
 }
 
 #[derive(Template)]

@@ -52,6 +52,9 @@ CREATE TABLE promise_document (
     follow_up TEXT NOT NULL,
     communication TEXT NOT NULL,
     validity TEXT NOT NULL,
+    -- The whole document as interchange JSON, written with the rows above in one transaction:
+    -- pages and the API read it in one row. Its `status` is ignored; the column wins.
+    snapshot TEXT NOT NULL,
     version INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
