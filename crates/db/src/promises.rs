@@ -245,58 +245,38 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
         .bind(&id_text)
         .fetch_optional(&mut *conn)
         .await?;
-    let version = match existing {
-        Some((v,)) => {
-            for table in DELETE_CHILDREN {
-                sqlx::query(*table).bind(&id_text).execute(&mut *conn).await?;
-            }
-            sqlx::query(
-                "UPDATE promise_document SET police_area_id = $2, title = $3, year = $4, period_start = $5, \
-                 period_end = $6, status = $7, intro = $8, follow_up = $9, communication = $10, validity = $11, \
-                 version = $12, updated_at = $13, snapshot = $14 WHERE id = $1",
-            )
-            .bind(&id_text)
-            .bind(&police_area_id)
-            .bind(&doc.title)
-            .bind(i64::from(doc.year))
-            .bind(&start)
-            .bind(&end)
-            .bind(doc.status.as_str())
-            .bind(&intro)
-            .bind(&doc.follow_up)
-            .bind(&doc.communication)
-            .bind(&doc.validity)
-            .bind(v + 1)
-            .bind(now)
-            .bind(&snapshot)
-            .execute(&mut *conn)
-            .await?;
-            v + 1
+    if existing.is_some() {
+        for table in DELETE_CHILDREN {
+            sqlx::query(*table).bind(&id_text).execute(&mut *conn).await?;
         }
-        None => {
-            sqlx::query(
-                "INSERT INTO promise_document (id, police_area_id, title, year, period_start, period_end, status, \
-                 intro, follow_up, communication, validity, version, created_at, updated_at, snapshot) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)",
-            )
-            .bind(&id_text)
-            .bind(&police_area_id)
-            .bind(&doc.title)
-            .bind(i64::from(doc.year))
-            .bind(&start)
-            .bind(&end)
-            .bind(doc.status.as_str())
-            .bind(&intro)
-            .bind(&doc.follow_up)
-            .bind(&doc.communication)
-            .bind(&doc.validity)
-            .bind(now)
-            .bind(&snapshot)
-            .execute(&mut *conn)
-            .await?;
-            1
-        }
-    };
+    }
+    let version = existing.map_or(1, |(v,)| v + 1);
+    sqlx::query(
+        "INSERT INTO promise_document (id, police_area_id, title, year, period_start, period_end, status, \
+         intro, follow_up, communication, validity, snapshot, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+         ON CONFLICT (id) DO UPDATE SET police_area_id = excluded.police_area_id, title = excluded.title, \
+           year = excluded.year, period_start = excluded.period_start, period_end = excluded.period_end, \
+           status = excluded.status, intro = excluded.intro, follow_up = excluded.follow_up, \
+           communication = excluded.communication, validity = excluded.validity, snapshot = excluded.snapshot, \
+           version = excluded.version, updated_at = excluded.updated_at",
+    )
+    .bind(&id_text)
+    .bind(&police_area_id)
+    .bind(&doc.title)
+    .bind(i64::from(doc.year))
+    .bind(&start)
+    .bind(&end)
+    .bind(doc.status.as_str())
+    .bind(&intro)
+    .bind(&doc.follow_up)
+    .bind(&doc.communication)
+    .bind(&doc.validity)
+    .bind(&snapshot)
+    .bind(version)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
 
     for (pos, code) in codes.iter().enumerate() {
         sqlx::query(
