@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 /// Löfte: medborgarlöften för kommuner och lokalpolisområden.
 #[derive(Parser, Debug)]
-#[command(name = "lofte", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "lofte", version, about)]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -104,6 +104,10 @@ enum PoliceAreaCmd {
         #[arg(long = "municipality", short = 'm')]
         municipality: String,
     },
+    /// Rename a police area (its documents follow).
+    Rename { old: String, new: String },
+    /// Delete a police area that no document refers to.
+    Delete { name: String },
 }
 
 fn main() -> ExitCode {
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -165,7 +170,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(what) => {
             let db = open(&cli.db, 2).await?;
             seed::initialise(&db, false).await?;
-            let value = match what {
+            let json = match what {
                 Export::Promise { id } => {
                     let Ok(uuid) = Uuid::parse_str(&id) else {
                         eprintln!("fel: {id:?} är inget giltigt id (UUID)");
@@ -175,7 +180,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         eprintln!("fel: inget medborgarlöfte med id {id}");
                         return Ok(ExitCode::from(1));
                     };
-                    serde_json::to_value(stored.document)?
+                    serde_json::to_string_pretty(&stored.document)?
                 }
                 Export::All => {
                     let mut all = Vec::new();
@@ -184,10 +189,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                             all.push(stored.document);
                         }
                     }
-                    serde_json::to_value(all)?
+                    serde_json::to_string_pretty(&all)?
                 }
             };
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Json { file, dry_run }) => import_json(&cli.db, &file, dry_run).await,
@@ -241,17 +246,32 @@ async fn shutdown_signal() {
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
 
+/// A file error in Swedish.
+fn io_sv(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "filen finns inte",
+        std::io::ErrorKind::PermissionDenied => "behörighet saknas",
+        std::io::ErrorKind::IsADirectory => "det är en mapp, inte en fil",
+        _ => "läsfel",
+    }
+}
+
 async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
     let mut bytes = Vec::new();
-    if file == "-" {
-        std::io::stdin().read_to_end(&mut bytes).context("kunde inte läsa standard in")?;
+    let read = if file == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
     } else {
-        bytes = std::fs::read(file).with_context(|| format!("kunde inte läsa {file}"))?;
+        std::fs::read(file).map(|b| bytes = b)
+    };
+    if let Err(e) = read {
+        eprintln!("{file}: kunde inte läsa {file}: {}", io_sv(&e));
+        return Ok(ExitCode::FAILURE);
     }
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {
             eprintln!("{file}: byte {}: filen är inte UTF-8; spara den som UTF-8 och försök igen", e.valid_up_to());
+            eprintln!("Inget importerades.");
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -265,18 +285,21 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
     };
     let db = open(db_args, 2).await?;
     seed::initialise(&db, false).await?;
-    let result =
-        if dry_run { promises::check(&db, docs).await.map(|_| Vec::new()) } else { promises::import(&db, docs).await };
-    match result {
-        Ok(done) if dry_run => {
-            let _ = done;
-            println!("{file}: giltig (inget skrevs, --dry-run).");
-            Ok(ExitCode::SUCCESS)
-        }
+    match promises::import(&db, docs, dry_run).await {
         Ok(done) => {
-            for d in done {
-                let what = if d.created { "ny".to_owned() } else { format!("ersatt, version {}", d.version) };
-                println!("Importerade {} – {} ({what})", d.id, d.title);
+            let verb = if dry_run { "Skulle importera" } else { "Importerade" };
+            for d in &done {
+                let what = if d.created { "ny".to_owned() } else { format!("uppdaterad, version {}", d.version) };
+                println!("{verb} {} – {} ({what})", d.id, d.title);
+                if let Some(area) = &d.new_police_area {
+                    println!("  nytt lokalpolisområde: {area}");
+                }
+                for (id, title) in &d.superseded {
+                    println!("  ersätter {id} – {title} (inte längre gällande)");
+                }
+            }
+            if dry_run {
+                println!("{file}: giltig; inget skrevs (--dry-run).");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -319,12 +342,14 @@ async fn police_area(db_args: &DbArgs, cmd: PoliceAreaCmd) -> Result<ExitCode> {
         PoliceAreaCmd::Remove { name, municipality } => {
             police_areas::remove_municipality(&db, &name, &municipality).await
         }
+        PoliceAreaCmd::Rename { old, new } => police_areas::rename(&db, &old, &new).await,
+        PoliceAreaCmd::Delete { name } => police_areas::delete(&db, &name).await,
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(DbError::Invalid(errors)) => {
             for e in errors {
-                eprintln!("fel: {}: {}", e.path, e.message);
+                eprintln!("fel: {}", e.message);
             }
             Ok(ExitCode::FAILURE)
         }

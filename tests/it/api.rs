@@ -33,6 +33,7 @@ async fn one_municipality_with_its_police_area() {
     assert_eq!(m["name"], "Säffle");
     assert_eq!(m["in_force_promise_id"], SAFFLE_ID);
     assert_eq!(m["police_areas"], json!([{"name": "Arvika", "police_region": "Bergslagen"}]));
+    assert_eq!(app.get_json("/api/v1/municipalities/saffle", 200).await, m, "the slug works too");
     let none = app.get_json("/api/v1/municipalities/1765", 200).await;
     assert_eq!(none["name"], "Årjäng");
     assert_eq!(none["in_force_promise_id"], Value::Null);
@@ -61,10 +62,11 @@ async fn errors_are_problem_documents() {
     let app = TestApp::spawn().await;
     for (path, status, code) in [
         ("/api/v1/municipalities/17", 400, "bad_request"),
-        ("/api/v1/municipalities/abcd", 400, "bad_request"),
+        ("/api/v1/municipalities/abcd", 404, "not_found"),
+        ("/api/v1/municipalities/S%C3%A4ffle", 400, "bad_request"),
         ("/api/v1/municipalities/9999", 404, "not_found"),
         ("/api/v1/municipalities/9999/promises", 404, "not_found"),
-        ("/api/v1/municipalities/1x/promises", 400, "bad_request"),
+        ("/api/v1/municipalities/1X/promises", 400, "bad_request"),
         ("/api/v1/promises/not-a-uuid", 400, "bad_request"),
         ("/api/v1/promises/01935f3a-8c00-7000-8000-000000000000", 404, "not_found"),
         ("/api/v1/nothing", 404, "not_found"),
@@ -111,6 +113,14 @@ async fn validation_says_what_and_where() {
     let res = post("{\"title\": ".to_owned()).await.expect("post");
     let problem: Value = res.json().await.expect("json");
     assert_eq!(problem["errors"][0]["path"], "rad 1, kolumn 10");
+
+    // NUL and other control characters are refused before anything reaches the database.
+    let res = post(
+        r#"{"municipalities":[{"code":"\u0000"}],"police_area":{"name":"A\u0000"},"title":"T","year":2024}"#.to_owned(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(res.status(), 422);
     let res = app.client.post(app.url("/api/v1/promises/validate")).body(vec![0xff, 0xfe]).send().await.expect("post");
     assert_eq!(res.status(), 422);
     app.stop().await;

@@ -38,7 +38,7 @@ async fn export_then_import_round_trips() {
 
     // Importing the same document again replaces it and raises its version.
     let again = empty.cli(LOFTE, &["import", "json", "-"], DEMO_JSON);
-    assert!(stdout(&again).contains("(ersatt, version 2)"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("(uppdaterad, version 2)"), "{}", stdout(&again));
     assert_eq!(document_count(&empty).await, 1);
     assert_snapshots_agree(&empty).await;
     app.stop().await;
@@ -57,6 +57,7 @@ async fn a_failing_import_says_where_and_writes_nothing() {
     // Two documents, the second one wrong in two places: neither is written.
     let mut second: Value = serde_json::from_str(DEMO_JSON).expect("json");
     second["id"] = Value::Null;
+    second["status"] = "draft".into();
     second["municipalities"][0]["name"] = "Arvika".into();
     second["themes"][0]["activities"][1]["text"] = "   ".into();
     let file = std::env::temp_dir().join(format!("lofte-import-{}.json", uuid::Uuid::new_v4().simple()));
@@ -79,7 +80,7 @@ async fn a_failing_import_says_where_and_writes_nothing() {
     assert_eq!(not_utf8.status.code(), Some(1));
     let missing = app.cli(LOFTE, &["import", "json", "/finns/inte.json"], "");
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("kunde inte läsa /finns/inte.json"));
+    assert!(stderr(&missing).contains("kunde inte läsa /finns/inte.json: filen finns inte"), "{}", stderr(&missing));
     app.stop().await;
 }
 
@@ -88,8 +89,15 @@ async fn dry_run_checks_without_writing() {
     let app = TestApp::spawn_with(Options { demo: false }).await;
     let out = app.cli(LOFTE, &["import", "json", "--dry-run", "-"], DEMO_JSON);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("giltig"));
+    assert!(
+        stdout(&out).contains("Skulle importera 01935f3a-8c00-7000-8000-000000001785 – Medborgarlöfte 2024 (ny)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("nytt lokalpolisområde: Arvika"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("giltig; inget skrevs"));
     assert_eq!(document_count(&app).await, 0);
+    assert!(lofte_db::police_areas::list(&app.db).await.expect("list").is_empty());
     app.stop().await;
 }
 
@@ -123,7 +131,27 @@ async fn police_areas_are_editable_reference_data() {
     let bad = app.cli(LOFTE, &["police-area", "add", "Nytt", "-m", "0000"], "");
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("okänd kommunkod"), "{}", stderr(&bad));
-    let migrate = app.cli(LOFTE, &["migrate"], "");
+    let wrong_region = app.cli(LOFTE, &["police-area", "add", "Arvika", "-m", "0180"], "");
+    assert_eq!(wrong_region.status.code(), Some(1));
+    assert!(stderr(&wrong_region).contains("Stockholm ligger i polisregion stockholm"), "{}", stderr(&wrong_region));
+    let not_member = app.cli(LOFTE, &["police-area", "remove", "Arvika", "-m", "1765"], "");
+    assert!(
+        stderr(&not_member).contains("kommun 1765 ingår inte i lokalpolisområde Arvika"),
+        "{}",
+        stderr(&not_member)
+    );
+    let in_use = app.cli(LOFTE, &["police-area", "delete", "Arvika"], "");
+    assert!(stderr(&in_use).contains("används av 1 medborgarlöften"), "{}", stderr(&in_use));
+    let renamed = app.cli(LOFTE, &["police-area", "rename", "arvika", "Arvika-Säffle"], "");
+    assert!(renamed.status.success(), "{}", stderr(&renamed));
+    assert!(app.get_text("/kommun/saffle", 200).await.contains("Lokalpolisområde Arvika-Säffle"));
+    assert_snapshots_agree(&app).await;
+    let spare = app.cli(LOFTE, &["police-area", "add", "Reserv", "--region", "bergslagen"], "");
+    assert!(spare.status.success(), "{}", stderr(&spare));
+    let deleted = app.cli(LOFTE, &["police-area", "delete", "Reserv"], "");
+    assert!(deleted.status.success(), "{}", stderr(&deleted));
+    // Global options may stand before the subcommand, as the README writes them.
+    let migrate = app.cli(LOFTE, &["--database-url", &app.database.url, "migrate"], "");
     assert!(migrate.status.success(), "migrate twice is harmless: {}", stderr(&migrate));
     app.stop().await;
 }
@@ -173,4 +201,65 @@ async fn the_binary_serves_a_new_database_with_the_demo_and_metrics() {
     assert_eq!(public_metrics.expect("public").status(), 404, "metrics are not on the public address");
     assert!(log.contains("loaded the Säffle demo promise"), "{log}");
     assert!(log.contains("GET") || log.contains("request"), "request log expected:\n{log}");
+}
+
+#[tokio::test]
+async fn supersession_is_reported_and_never_strands_a_municipality() {
+    let app = TestApp::spawn().await;
+    let mut next: Value = serde_json::from_str(DEMO_JSON).expect("json");
+    next["id"] = Value::Null;
+    next["title"] = "Medborgarlöfte 2025".into();
+    next["year"] = 2025.into();
+    next["police_area"]["name"] = "Lokalpolisområde Arvika".into();
+    let out = app.cli(LOFTE, &["import", "json", "-"], &next.to_string());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("ersätter {SAFFLE_ID} – Medborgarlöfte 2024 (inte längre gällande)")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !stdout(&out).contains("nytt lokalpolisområde"),
+        "the prefix is dropped and the area found: {}",
+        stdout(&out)
+    );
+
+    // A joint promise for Arvika and Säffle, then one for Säffle alone: refused, since Arvika
+    // would be left without the promise it has.
+    let mut joint = next.clone();
+    joint["title"] = "Gemensamt 2026".into();
+    joint["year"] = 2026.into();
+    joint["municipalities"] = serde_json::json!([{"code": "1784"}, {"code": "1785"}]);
+    let out = app.cli(LOFTE, &["import", "json", "-"], &joint.to_string());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut alone = next.clone();
+    alone["title"] = "Bara Säffle 2027".into();
+    alone["year"] = 2027.into();
+    let out = app.cli(LOFTE, &["import", "json", "-"], &alone.to_string());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("status: kan inte bli gällande: \"Gemensamt 2026\""), "{}", stderr(&out));
+    assert!(stderr(&out).contains("gäller också för Arvika"), "{}", stderr(&out));
+    assert!(app.get_text("/kommun/arvika", 200).await.contains("Gemensamt 2026"));
+
+    // Two documents in force for the same municipality in one file.
+    let out = app.cli(LOFTE, &["import", "json", "-"], &format!("[{alone}, {next}]"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("[1].status: två dokument i filen är gällande för Säffle"), "{}", stderr(&out));
+    assert_snapshots_agree(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn drafts_do_not_change_which_police_area_a_municipality_has() {
+    let app = TestApp::spawn().await;
+    let mut draft: Value = serde_json::from_str(DEMO_JSON).expect("json");
+    draft["id"] = Value::Null;
+    draft["status"] = "draft".into();
+    draft["police_area"]["name"] = "Nytt område".into();
+    let out = app.cli(LOFTE, &["import", "json", "-"], &draft.to_string());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let m = app.get_json("/api/v1/municipalities/1785", 200).await;
+    assert_eq!(m["police_areas"], serde_json::json!([{"name": "Arvika", "police_region": "Bergslagen"}]));
+    assert!(!app.get_text("/kommun/saffle", 200).await.contains("Nytt område"));
+    app.stop().await;
 }

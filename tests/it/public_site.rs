@@ -97,7 +97,7 @@ async fn a_municipality_without_a_promise_says_so() {
     let app = TestApp::spawn().await;
     let html = app.get_text("/kommun/arjang", 200).await;
     assert!(html.contains("<h1 class=\"municipality\">Årjäng – medborgarlöften</h1>"));
-    assert!(html.contains("Årjäng kommun har inget gällande medborgarlöfte publicerat här."));
+    assert!(html.contains("Det finns inget gällande medborgarlöfte för Årjäng publicerat här."));
     assert!(html.contains("Värmlands län") && html.contains("Bergslagen"));
     app.stop().await;
 }
@@ -139,7 +139,7 @@ async fn html_in_any_text_is_shown_as_text() {
         d.themes[0].activities.push(Activity { text: evil.into(), party: Party::Other, party_name: Some(evil.into()) });
         d.follow_up = evil.into();
     });
-    promises::import(&app.db, vec![doc]).await.expect("import");
+    promises::import(&app.db, vec![doc], false).await.expect("import");
     let html = app.get_text("/kommun/saffle", 200).await;
     assert!(!html.contains("<script>") && !html.contains("<b>fet</b>"), "{html}");
     assert!(html.contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62;"), "{html}");
@@ -158,7 +158,7 @@ async fn drafts_are_never_public() {
         d.status = Status::Draft;
         d.title = "Hemligt utkast".into();
     });
-    promises::import(&app.db, vec![draft]).await.expect("import");
+    promises::import(&app.db, vec![draft], false).await.expect("import");
     app.get_text(&format!("/lofte/{id}"), 404).await;
     app.get_json(&format!("/api/v1/promises/{id}"), 404).await;
     assert!(!app.get_text("/kommun/saffle", 200).await.contains("Hemligt utkast"));
@@ -177,7 +177,7 @@ async fn a_new_promise_in_force_supersedes_the_old_one() {
         d.year = 2025;
         d.themes.truncate(1);
     });
-    promises::import(&app.db, vec![next]).await.expect("import");
+    promises::import(&app.db, vec![next], false).await.expect("import");
     let html = app.get_text("/kommun/saffle", 200).await;
     assert!(html.contains("<h2 id=\"lofte-rubrik\">Medborgarlöfte 2025</h2>"));
     assert!(html.contains(&format!("<a href=\"/lofte/{SAFFLE_ID}\">Medborgarlöfte 2024</a>")), "{html}");
@@ -211,7 +211,7 @@ async fn a_joint_promise_of_several_municipalities_shows_on_each_page() {
             party_name: Some("Arvikahem".into()),
         });
     });
-    promises::import(&app.db, vec![joint]).await.expect("import");
+    promises::import(&app.db, vec![joint], false).await.expect("import");
     for slug in ["arvika", "eda"] {
         let html = app.get_text(&format!("/kommun/{slug}"), 200).await;
         assert!(html.contains("Gemensamt medborgarlöfte 2025"), "{slug}");

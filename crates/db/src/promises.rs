@@ -165,16 +165,30 @@ pub struct Imported {
     /// False when an existing document with the same id was replaced.
     pub created: bool,
     pub version: i64,
+    /// Documents that were in force and are now superseded by this one: (id, title).
+    pub superseded: Vec<(String, String)>,
+    /// Set when the police area did not exist and was created.
+    pub new_police_area: Option<String>,
 }
+
+/// At most this many problems are reported for one file; the rest are counted.
+pub const MAX_REPORTED_ERRORS: usize = 200;
 
 /// Checks documents against the rules and the reference data without writing anything.
 /// Returns the normalised documents, or every problem found (paths prefixed `[i]` when there
 /// is more than one document).
 pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDocument>, DbError> {
+    let names: std::collections::HashMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("SELECT code, name FROM municipality")
+            .fetch_all(db.pool())
+            .await?
+            .into_iter()
+            .collect();
     let many = docs.len() > 1;
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(docs.len());
     let mut seen_ids = Vec::new();
+    let mut in_force_codes: Vec<(String, usize)> = Vec::new();
     for (i, doc) in docs.into_iter().enumerate() {
         let prefix = |p: String| if many { format!("[{i}].{p}") } else { p };
         let mut doc = doc.normalized();
@@ -189,50 +203,94 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
             seen_ids.push(id);
         }
         for (j, m) in doc.municipalities.iter_mut().enumerate() {
-            let known: Option<(String,)> = sqlx::query_as("SELECT name FROM municipality WHERE code = $1")
-                .bind(&m.code)
-                .fetch_optional(db.pool())
-                .await?;
-            match known {
-                None if lofte_domain::MunicipalityCode::parse(&m.code).is_some() => problems.push(ValidationError {
+            if lofte_domain::MunicipalityCode::parse(&m.code).is_none() {
+                continue; // validate() has reported it
+            }
+            match names.get(&m.code) {
+                None => problems.push(ValidationError {
                     path: format!("municipalities[{j}].code"),
                     message: format!("okänd kommunkod {}", m.code),
                 }),
-                None => {}
-                Some((name,)) if m.name.is_empty() => m.name = name,
-                Some((name,)) if name != m.name => problems.push(ValidationError {
+                Some(name) if m.name.is_empty() => m.name = name.clone(),
+                Some(name) if *name != m.name => problems.push(ValidationError {
                     path: format!("municipalities[{j}].name"),
                     message: format!("kommun {} heter {name}, inte {}", m.code, m.name),
                 }),
                 Some(_) => {}
             }
+            if doc.status == Status::InForce {
+                if let Some((_, other)) = in_force_codes.iter().find(|(c, _)| *c == m.code) {
+                    problems.push(ValidationError {
+                        path: "status".into(),
+                        message: format!(
+                            "två dokument i filen är gällande för {}; bara ett kan gälla (se dokument {other})",
+                            names.get(&m.code).unwrap_or(&m.code)
+                        ),
+                    });
+                }
+                in_force_codes.push((m.code.clone(), i));
+            }
         }
         errors.extend(problems.into_iter().map(|e| ValidationError { path: prefix(e.path), message: e.message }));
         out.push(doc);
     }
-    if errors.is_empty() { Ok(out) } else { Err(DbError::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        let total = errors.len();
+        if total > MAX_REPORTED_ERRORS {
+            errors.truncate(MAX_REPORTED_ERRORS);
+            errors.push(ValidationError {
+                path: "…".into(),
+                message: format!("och {} fel till", total - MAX_REPORTED_ERRORS),
+            });
+        }
+        Err(DbError::Invalid(errors))
+    }
 }
 
-/// Imports documents: all of them or, on any error, none. A document whose id exists replaces
-/// the stored one (its version goes up); one without an id gets a new UUID. The police area is
-/// found by name or created (in the police region of the first municipality) and made to cover
-/// the document's municipalities. A document imported as `in_force` supersedes every other
-/// document in force for any of its municipalities.
-pub async fn import(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<Imported>, DbError> {
+/// Imports documents: all of them or, on any error, none. With `dry_run` everything is done in
+/// a transaction that is then rolled back, so the report says exactly what would happen.
+///
+/// A document whose id exists replaces the stored one (its version goes up); one without an id
+/// gets a new UUID. The police area is found by name (case-insensitively, without the word
+/// "Lokalpolisområde") or created in the police region of the first municipality; a published
+/// document (not a draft) makes it cover the document's municipalities. A document imported as
+/// `in_force` supersedes the documents in force for its municipalities; one that is also in force
+/// for a municipality the new document does not cover is an error, since that municipality would
+/// be left without its promise.
+pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Result<Vec<Imported>, DbError> {
     let docs = check(db, docs).await?;
+    let many = docs.len() > 1;
     let now = now_text();
     let mut tx = db.pool().begin().await?;
     let mut done = Vec::with_capacity(docs.len());
-    for doc in docs {
-        done.push(write_one(&mut tx, doc, &now).await?);
+    for (i, doc) in docs.into_iter().enumerate() {
+        let result = write_one(&mut tx, doc, &now).await;
+        match result {
+            Ok(imported) => done.push(imported),
+            Err(DbError::Invalid(errors)) if many => {
+                return Err(DbError::Invalid(
+                    errors.into_iter().map(|e| ValidationError { path: format!("[{i}].{}", e.path), ..e }).collect(),
+                ));
+            }
+            Err(e) => return Err(e),
+        }
     }
-    tx.commit().await?;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx.commit().await?;
+    }
     Ok(done)
 }
 
 async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) -> Result<Imported, DbError> {
     let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
-    let police_area_id = police_areas::ensure(&mut *conn, &doc.police_area.name, None, &codes).await?;
+    let attach: &[String] = if doc.status.is_public() { &codes } else { &[] };
+    let region_from: Option<&String> = codes.first();
+    let (police_area_id, created_area) =
+        police_areas::ensure_for_document(&mut *conn, &doc.police_area.name, region_from, attach).await?;
     let id = doc.id.unwrap_or_else(Uuid::now_v7);
     let id_text = id.to_string();
     let intro = serde_json::to_string(&doc.intro).map_err(|e| DbError::Corrupt(e.to_string()))?;
@@ -339,20 +397,59 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
             .await?;
         }
     }
+    let mut superseded = Vec::new();
     if doc.status == Status::InForce {
-        sqlx::query(
-            "UPDATE promise_document SET status = 'superseded', version = version + 1, updated_at = $2 \
-             WHERE status = 'in_force' AND id <> $1 AND id IN ( \
+        let others: Vec<(String, String)> = sqlx::query_as(
+            "SELECT d.id, d.title FROM promise_document d \
+             WHERE d.status = 'in_force' AND d.id <> $1 AND d.id IN ( \
                SELECT dm.document_id FROM promise_document_municipality dm \
                WHERE dm.municipality_code IN ( \
-                 SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1))",
+                 SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
+             ORDER BY d.id",
         )
         .bind(&id_text)
-        .bind(now)
-        .execute(&mut *conn)
+        .fetch_all(&mut *conn)
         .await?;
+        for (other_id, other_title) in others {
+            let uncovered: Vec<(String,)> = sqlx::query_as(
+                "SELECT m.name FROM promise_document_municipality dm JOIN municipality m ON m.code = dm.municipality_code \
+                 WHERE dm.document_id = $1 AND dm.municipality_code NOT IN ( \
+                   SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $2) \
+                 ORDER BY m.name",
+            )
+            .bind(&other_id)
+            .bind(&id_text)
+            .fetch_all(&mut *conn)
+            .await?;
+            if !uncovered.is_empty() {
+                let names: Vec<String> = uncovered.into_iter().map(|(n,)| n).collect();
+                return Err(DbError::invalid(
+                    "status",
+                    format!(
+                        "kan inte bli gällande: \"{other_title}\" ({other_id}) gäller också för {} som inte ingår i \
+                         det här dokumentet. Ta med alla dess kommuner, eller sätt först det gamla till \"superseded\".",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            sqlx::query(
+                "UPDATE promise_document SET status = 'superseded', version = version + 1, updated_at = $2 WHERE id = $1",
+            )
+            .bind(&other_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            superseded.push((other_id, other_title));
+        }
     }
-    Ok(Imported { id, title: doc.title, created: existing.is_none(), version })
+    Ok(Imported {
+        id,
+        title: doc.title,
+        created: existing.is_none(),
+        version,
+        superseded,
+        new_police_area: created_area.then(|| doc.police_area.name.clone()),
+    })
 }
 
 const DELETE_CHILDREN: &[&str] = &[

@@ -82,6 +82,6 @@ pub async fn initialise(db: &Db, with_demo: bool) -> Result<Initialised, DbError
 pub async fn load_demo(db: &Db) -> Result<(), DbError> {
     police_areas::upsert(db, "Arvika", None, &["1785".to_owned()]).await?;
     let docs = parse_documents(DEMO_JSON).map_err(|e| DbError::Corrupt(format!("demo: {e}")))?;
-    promises::import(db, docs).await?;
+    promises::import(db, docs, false).await?;
     Ok(())
 }

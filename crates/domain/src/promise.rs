@@ -232,59 +232,87 @@ impl fmt::Display for ValidationError {
 /// Parses interchange JSON holding one document or an array of documents. Syntax and type
 /// errors come back with line, column and path.
 pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationError> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(Vec<serde_json::Value>),
-        One(serde_json::Value),
-    }
-    let parsed: OneOrMany = serde_json::from_str(json).map_err(|e| ValidationError {
-        path: format!("rad {}, kolumn {}", e.line(), e.column()),
-        message: format!("ogiltig JSON: {e}"),
-    })?;
-    let values = match parsed {
-        OneOrMany::Many(v) => v,
-        OneOrMany::One(v) => vec![v],
+    let many = json.trim_start().starts_with('[');
+    let mut de = serde_json::Deserializer::from_str(json);
+    let parsed = if many {
+        serde_path_to_error::deserialize::<_, Vec<PromiseDocument>>(&mut de)
+    } else {
+        serde_path_to_error::deserialize::<_, PromiseDocument>(&mut de).map(|d| vec![d])
     };
-    let many = values.len() > 1;
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            let prefix = if many { format!("[{i}]") } else { String::new() };
-            // Re-serialising the value keeps the location of the document within the file out
-            // of reach, so the path is what locates a type error.
-            serde_path_to_error::deserialize(value).map_err(|e| {
-                let inner = e.path().to_string();
-                let path = match (prefix.is_empty(), inner.as_str()) {
-                    (true, ".") => "dokument".to_owned(),
-                    (true, p) => p.to_owned(),
-                    (false, ".") => prefix.clone(),
-                    (false, p) => format!("{prefix}.{p}"),
-                };
-                ValidationError { path, message: serde_message_sv(&e.into_inner().to_string()) }
-            })
-        })
-        .collect()
+    let docs = parsed.map_err(|e| {
+        let path = e.path().to_string();
+        json_error(e.into_inner(), &path)
+    })?;
+    de.end().map_err(|e| json_error(e, "."))?;
+    Ok(docs)
+}
+
+/// A serde_json error as a located, Swedish validation error: syntax errors by line and column,
+/// data errors by JSON path (and line).
+fn json_error(e: serde_json::Error, path: &str) -> ValidationError {
+    use serde_json::error::Category;
+    let at =
+        if e.column() == 0 { format!("rad {}", e.line()) } else { format!("rad {}, kolumn {}", e.line(), e.column()) };
+    // serde_json appends " at line L column C"; the location is given separately.
+    let text = e.to_string();
+    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m).to_owned();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            let message = if e.classify() == Category::Eof {
+                "ogiltig JSON: texten tar slut för tidigt (saknas en avslutande } eller ]?)".to_owned()
+            } else {
+                format!("ogiltig JSON: {}", serde_message_sv(&text))
+            };
+            ValidationError { path: at, message }
+        }
+        Category::Data => {
+            let path = if path == "." || path.is_empty() { "dokument".to_owned() } else { path.to_owned() };
+            ValidationError { path, message: format!("{} ({at})", serde_message_sv(&text)) }
+        }
+    }
 }
 
 /// serde's messages are English; the common ones are put in Swedish, the rest kept as they are.
 fn serde_message_sv(message: &str) -> String {
-    const PHRASES: [(&str, &str); 8] = [
+    const PHRASES: [(&str, &str); 22] = [
         ("invalid type: ", "fel typ: "),
         ("unknown field ", "okänt fält "),
-        ("missing field ", "fält saknas: "),
+        ("missing field ", "fältet saknas: "),
+        ("duplicate field ", "fältet finns två gånger: "),
         ("unknown variant ", "okänt värde "),
         ("invalid value: ", "ogiltigt värde: "),
+        ("invalid length ", "fel längd "),
+        ("trailing characters", "text efter dokumentets slut"),
+        ("trailing comma", "kommatecken för mycket"),
+        ("expected value", "ett värde saknas"),
+        ("key must be a string", "nyckeln måste vara en text inom citattecken"),
+        ("control character (\\u0000-\\u001F) found while parsing a string", "styrtecken i en text"),
+        ("invalid escape", "ogiltig escape-sekvens"),
+        ("invalid number", "ogiltigt tal"),
+        ("number out of range", "talet är för stort"),
         (", expected one of ", ", tillåtna är "),
         (", expected ", ", väntade "),
-        ("invalid length ", "fel längd "),
+        ("struct PromiseDocument", "ett dokument (objekt)"),
+        ("a string", "en text"),
+        ("i32", "ett heltal"),
+        ("a sequence", "en lista"),
+        ("UUID parsing failed: ", "ogiltigt UUID: "),
     ];
-    PHRASES.iter().fold(message.to_owned(), |m, (en, sv)| m.replace(en, sv))
+    let mut m = PHRASES.iter().fold(message.to_owned(), |m, (en, sv)| m.replace(en, sv));
+    for (en, sv) in [
+        ("integer ", "heltal "),
+        ("string ", "text "),
+        ("map", "objekt"),
+        ("sequence", "lista"),
+        ("boolean ", "sant/falskt "),
+    ] {
+        m = m.replace(&format!("fel typ: {en}"), &format!("fel typ: {sv}"));
+    }
+    m
 }
 
 impl PromiseDocument {
-    /// Trims every text, drops empty intro paragraphs and focus areas.
+    /// Trims every text. (Empty items are kept, so that validation reports them at their index.)
     pub fn normalized(mut self) -> Self {
         fn t(s: &mut String) {
             let trimmed = s.trim();
@@ -301,15 +329,13 @@ impl PromiseDocument {
             t(&mut m.code);
             t(&mut m.name);
         }
-        t(&mut self.police_area.name);
+        self.police_area.name = police_area_name(&self.police_area.name);
         t(&mut self.title);
         self.intro.iter_mut().for_each(t);
-        self.intro.retain(|p| !p.is_empty());
         for p in &mut self.promises {
             t(&mut p.text);
             tn(&mut p.party_name);
             p.focus_areas.iter_mut().for_each(t);
-            p.focus_areas.retain(|f| !f.is_empty());
         }
         for th in &mut self.themes {
             t(&mut th.name);
@@ -382,6 +408,27 @@ impl PromiseDocument {
     }
 }
 
+/// A police area's name as stored: trimmed and without a leading "Lokalpolisområde" or "LPO"
+/// (`Lokalpolisområde Arvika` → `Arvika`), which the pages add themselves.
+pub fn police_area_name(name: &str) -> String {
+    let trimmed = name.trim();
+    let lower = trimmed.to_lowercase();
+    for prefix in ["lokalpolisområde ", "lpo "] {
+        if lower.starts_with(prefix) {
+            // The prefixes are the same length in bytes in either case (ASCII and å/Å both 2).
+            return trimmed.get(prefix.len()..).unwrap_or(trimmed).trim().to_owned();
+        }
+    }
+    trimmed.to_owned()
+}
+
+/// Characters no text may hold: control characters other than line breaks and tabs, and the
+/// bidirectional overrides that make text display differently from what it is.
+pub fn forbidden_char(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
 #[derive(Default)]
 struct Validator {
     errors: Vec<ValidationError>,
@@ -398,8 +445,9 @@ impl Validator {
             self.err(path, "får inte vara tom");
         } else if s.chars().count() > max {
             self.err(path, format!("är för lång (högst {max} tecken)"));
-        } else if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            self.err(path, "innehåller otillåtna styrtecken");
+        } else if s.chars().any(|c| forbidden_char(c) || (max <= MAX_NAME && c.is_control())) {
+            let what = if max <= MAX_NAME { "styrtecken eller radbrytningar" } else { "styrtecken" };
+            self.err(path, format!("innehåller otillåtna {what}"));
         }
     }
 

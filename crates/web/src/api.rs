@@ -135,15 +135,25 @@ impl From<DocumentSummary> for PromiseSummary {
     }
 }
 
-fn municipality_code(code: &str) -> Result<&str, ApiError> {
-    lofte_domain::MunicipalityCode::parse(code).map(|_| code).ok_or_else(|| {
-        ApiError(AppError::BadRequest(format!("{code:?} är ingen kommunkod: ange fyra siffror, t.ex. 1785")))
-    })
+/// A municipality key in the API: its SCB code (`1785`) or its slug (`saffle`).
+fn municipality_key(key: &str) -> Result<&str, ApiError> {
+    let is_code = lofte_domain::MunicipalityCode::parse(key).is_some();
+    let is_slug = !key.is_empty()
+        && key.len() <= 100
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && key.bytes().any(|b| b.is_ascii_lowercase());
+    if is_code || is_slug {
+        Ok(key)
+    } else {
+        Err(ApiError(AppError::BadRequest(format!(
+            "{key:?} är varken en kommunkod (fyra siffror, t.ex. 1785) eller ett kommunnamn i adressform (t.ex. saffle)"
+        ))))
+    }
 }
 
-async fn find_municipality(state: &AppState, code: &str) -> Result<MunicipalityRow, ApiError> {
-    let code = municipality_code(code)?;
-    municipalities::find(&state.db, code).await?.ok_or(ApiError(AppError::NotFound))
+async fn find_municipality(state: &AppState, key: &str) -> Result<MunicipalityRow, ApiError> {
+    let key = municipality_key(key)?;
+    municipalities::find(&state.db, key).await?.ok_or(ApiError(AppError::NotFound))
 }
 
 /// All 290 municipalities, by county.
@@ -157,10 +167,10 @@ async fn list_municipalities(State(state): State<AppState>) -> Result<Json<Vec<M
 /// One municipality, with its police areas and the id of the promise in force.
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}", tag = "kommuner",
     summary = "En kommun med dess lokalpolisområden och id för det gällande medborgarlöftet",
-    params(("code" = String, Path, description = "SCB-kod, fyra siffror", example = "1785")),
+    params(("code" = String, Path, description = "SCB-kod, fyra siffror (eller kommunens adressnamn, t.ex. saffle)", example = "1785")),
     responses(
         (status = 200, description = "Kommunen", body = MunicipalityDetail),
-        (status = 400, description = "Ingen giltig kommunkod", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Varken kommunkod eller adressnamn", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Okänd kommun", body = Problem, content_type = "application/problem+json")))]
 async fn get_municipality(
     State(state): State<AppState>,
@@ -178,10 +188,10 @@ async fn get_municipality(
 /// The public promise documents of a municipality (in force and superseded), newest first.
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}/promises", tag = "kommuner",
     summary = "Kommunens publicerade medborgarlöften (gällande och ersatta), nyast först",
-    params(("code" = String, Path, description = "SCB-kod, fyra siffror", example = "1785")),
+    params(("code" = String, Path, description = "SCB-kod, fyra siffror (eller kommunens adressnamn, t.ex. saffle)", example = "1785")),
     responses(
         (status = 200, description = "Kommunens medborgarlöften", body = [PromiseSummary]),
-        (status = 400, description = "Ingen giltig kommunkod", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Varken kommunkod eller adressnamn", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Okänd kommun", body = Problem, content_type = "application/problem+json")))]
 async fn list_municipality_promises(
     State(state): State<AppState>,

@@ -72,7 +72,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // `/kommun/saffle/` is `/kommun/saffle`: the trailing slash is trimmed before routing.
+    let app =
+        tower::Layer::layer(&tower_http::normalize_path::NormalizePathLayer::trim_trailing_slash(), router(state));
+    let app =
+        axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<std::net::SocketAddr>(app);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 

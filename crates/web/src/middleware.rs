@@ -14,6 +14,7 @@ use crate::error::Problem;
 
 /// Rewrites error responses produced outside our handlers (axum's 404/405, body-limit 413,
 /// extractor rejections, timeouts) into the site's forms. Our own errors already have them.
+/// The original bodies are English and technical, so only the status is kept.
 pub async fn normalise_errors(req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let is_health = req.uri().path() == "/healthz";
@@ -28,35 +29,17 @@ pub async fn normalise_errors(req: Request, next: Next) -> Response {
         if content_type.starts_with("application/problem+json") {
             return res;
         }
-        let detail = detail_from_body(res).await;
-        Problem::new(status, detail).into_response()
+        Problem::new(status, None).into_response()
     } else {
         if content_type.starts_with("text/html") {
             return res;
         }
-        let detail = detail_from_body(res).await;
-        crate::pages::error_page(status, detail)
+        crate::pages::error_page(status, None)
     };
     if let Some(allow) = allow {
         fixed.headers_mut().insert(header::ALLOW, allow);
     }
     fixed
-}
-
-/// axum's rejection texts are English and technical; keep them only as a short detail, and
-/// only when they are plain text.
-async fn detail_from_body(res: Response) -> Option<String> {
-    let plain = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|ct| ct.starts_with("text/plain"));
-    if !plain {
-        return None;
-    }
-    let bytes = axum::body::to_bytes(res.into_body(), 4096).await.ok()?;
-    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-    (!text.is_empty()).then_some(text)
 }
 
 pub async fn record_metrics(req: Request, next: Next) -> Response {

@@ -73,9 +73,9 @@ impl DocumentView {
     pub fn new(doc: &PromiseDocument) -> Self {
         let municipalities: Vec<String> = doc.municipalities.iter().map(|m| m.name.clone()).collect();
         let period = match (doc.period.start, doc.period.end) {
-            (Some(s), Some(e)) => Some(format!("gäller {s} – {e}")),
-            (Some(s), None) => Some(format!("gäller från {s}")),
-            (None, Some(e)) => Some(format!("gäller till {e}")),
+            (Some(s), Some(e)) => Some(format!("Period {s} – {e}")),
+            (Some(s), None) => Some(format!("Period från {s}")),
+            (None, Some(e)) => Some(format!("Period till {e}")),
             (None, None) => None,
         };
         DocumentView {
@@ -87,7 +87,7 @@ impl DocumentView {
             municipalities_joined: join_sv(&municipalities),
             municipality_links: doc.municipalities.iter().map(|m| (m.code.clone(), m.name.clone())).collect(),
             municipalities,
-            intro: doc.intro.clone(),
+            intro: doc.intro.iter().flat_map(|p| paragraphs(p)).collect(),
             promises: doc
                 .promises
                 .iter()
@@ -165,10 +165,23 @@ pub fn by_county(list: Vec<MunicipalityRow>) -> Vec<CountyGroup> {
     groups
 }
 
-/// Case- and accent-insensitive match of a search on name or code: "saff", "SÄFFLE", "1785".
+/// Case-insensitive match of a search on name or code: "säff", "SÄFFLE", "1785". A query
+/// written without å, ä or ö also matches names that have them ("saffle" finds Säffle), but one
+/// that has them is taken as written ("ö" does not find Arboga).
 pub fn matches(m: &MunicipalityRow, query: &str) -> bool {
-    let q = slugify(query);
-    !q.is_empty() && (slugify(&m.name).contains(&q) || m.code.starts_with(query.trim()))
+    let query = query.trim();
+    if query.is_empty() {
+        return false;
+    }
+    if m.code.starts_with(query) {
+        return true;
+    }
+    if query.is_ascii() {
+        let q = slugify(query);
+        !q.is_empty() && slugify(&m.name).contains(&q)
+    } else {
+        m.name.to_lowercase().contains(&query.to_lowercase())
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use crate::promise::police_area_name;
 
 const DEMO: &str = include_str!("../../../../data/demo/saffle-2024.json");
 
@@ -158,4 +159,43 @@ fn activities_group_by_owner_in_a_fixed_order() {
             (Owner::Other("Regionen".into()), vec!["c"]),
         ]
     );
+}
+
+#[test]
+fn police_area_names_lose_the_word_lokalpolisomrade() {
+    assert_eq!(police_area_name("Lokalpolisområde Arvika"), "Arvika");
+    assert_eq!(police_area_name("  LOKALPOLISOMRÅDE  Arvika "), "Arvika");
+    assert_eq!(police_area_name("LPO Södertälje"), "Södertälje");
+    assert_eq!(police_area_name("Arvika"), "Arvika");
+    assert_eq!(police_area_name("Lokalpolisområde"), "Lokalpolisområde");
+}
+
+#[test]
+fn names_refuse_line_breaks_and_bidi_overrides() {
+    let mut doc = demo();
+    doc.police_area.name = "Arvika\nx".into();
+    doc.themes[0].name = "ANDT\u{202E}".into();
+    doc.intro[0] = "Två rader\nfungerar i löptext".into();
+    doc.intro[1] = "men inte \u{2066}isolat".into();
+    let paths: Vec<String> = doc.validate().into_iter().map(|e| e.path).collect();
+    assert_eq!(paths, ["police_area.name", "intro[1]", "themes[0].name"]);
+}
+
+#[test]
+fn empty_items_are_reported_where_they_are() {
+    let mut doc = demo();
+    doc.intro = vec!["  ".into(), "a\u{7}b".into()];
+    let paths: Vec<String> = doc.normalized().validate().into_iter().map(|e| e.path).collect();
+    assert_eq!(paths, ["intro[0]", "intro[1]"]);
+}
+
+#[test]
+fn duplicate_keys_and_trailing_text_are_errors() {
+    let dup = DEMO.replacen("\"year\": 2024", "\"year\": 2024, \"year\": 2025", 1);
+    let err = parse_documents(&dup).expect_err("duplicate");
+    assert!(err.message.contains("fältet finns två gånger"), "{}", err.message);
+    let trailing = format!("{DEMO} x");
+    assert!(parse_documents(&trailing).is_err());
+    let eof = parse_documents("{\"title\": ").expect_err("eof");
+    assert!(eof.message.contains("tar slut"), "{}", eof.message);
 }
