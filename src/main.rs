@@ -43,6 +43,12 @@ struct ServeArgs {
     /// Maximum number of database connections.
     #[arg(long, env = "LOFTE_DB_CONNECTIONS", default_value_t = 8)]
     db_connections: u32,
+    /// The address people use to reach the site, for links handed out (default: http://ADDR).
+    #[arg(long, env = "LOFTE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Mark session cookies Secure (set this when the site is served over https).
+    #[arg(long, env = "LOFTE_SECURE_COOKIES")]
+    secure_cookies: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -60,6 +66,43 @@ enum Command {
     /// Local police areas (lokalpolisområden).
     #[command(subcommand, name = "police-area")]
     PoliceArea(PoliceAreaCmd),
+    /// Staff accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// Create an account; the password is read from standard input (one line).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Organisation: a municipality code (1785) or a police area's name (Arvika).
+        #[arg(long)]
+        org: Option<String>,
+        /// reader, editor or signatory.
+        #[arg(long, default_value = "reader")]
+        role: String,
+        /// A system administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Create a one-time invitation link (valid 7 days) and print it.
+    Invite {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long, default_value = "editor")]
+        role: String,
+        /// The site's address, for the link.
+        #[arg(long, env = "LOFTE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,6 +240,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import(Import::Json { file, dry_run }) => import_json(&cli.db, &file, dry_run).await,
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
+        Command::User(cmd) => user(&cli.db, cmd).await,
     }
 }
 
@@ -223,7 +267,30 @@ async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
         .await
         .with_context(|| format!("kunde inte lyssna på {}", args.addr))?;
     tracing::info!("Löfte listening on http://{}", listener.local_addr()?);
-    lofte_web::serve(listener, lofte_web::AppState { db: db.clone() }, shutdown_signal()).await?;
+    let local = listener.local_addr()?;
+    let state = lofte_web::AppState {
+        demo_enabled: !args.no_demo,
+        secure_cookies: args.secure_cookies,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local}"))
+            .trim_end_matches('/')
+            .to_owned(),
+        ..lofte_web::AppState::new(db.clone())
+    };
+    // Expired sessions are removed hourly.
+    let sweeper = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = lofte_db::accounts::sessions_delete_expired(&sweeper, &lofte_db::now_text()).await {
+                tracing::warn!(error = %e, "could not remove expired sessions");
+            }
+        }
+    });
+    lofte_web::serve(listener, state, shutdown_signal()).await?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -358,5 +425,81 @@ async fn police_area(db_args: &DbArgs, cmd: PoliceAreaCmd) -> Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+async fn user(db_args: &DbArgs, cmd: UserCmd) -> Result<ExitCode> {
+    let db = open(db_args, 2).await?;
+    seed::initialise(&db, false).await?;
+    match cmd {
+        UserCmd::Add { email, name, org, role, admin } => {
+            let Some(email) = lofte_domain::auth::normalize_email(&email) else {
+                eprintln!("fel: {email:?} är ingen giltig e-postadress");
+                return Ok(ExitCode::FAILURE);
+            };
+            let Some(role) = lofte_domain::auth::Role::parse(&role) else {
+                eprintln!("fel: rollen ska vara reader, editor eller signatory");
+                return Ok(ExitCode::FAILURE);
+            };
+            let org = match &org {
+                Some(key) => match lofte_db::accounts::find_org(&db, key).await? {
+                    Some(o) => Some(o),
+                    None => {
+                        eprintln!("fel: ingen kommun eller lokalpolisområde heter eller har koden {key:?}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                },
+                None if admin => None,
+                None => {
+                    eprintln!("fel: ange --org (eller --admin för en administratör)");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("kunde inte läsa lösenordet")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            if let Some(problem) = lofte_domain::auth::password_problem(&password, &email) {
+                eprintln!("fel: {problem}");
+                return Ok(ExitCode::FAILURE);
+            }
+            let hash = lofte_web::auth::hash_password(password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = match lofte_db::accounts::create(&db, &email, &name, Some(&hash), admin, false).await {
+                Ok(id) => id,
+                Err(DbError::Invalid(errors)) => {
+                    for e in errors {
+                        eprintln!("fel: {}", e.message);
+                    }
+                    return Ok(ExitCode::FAILURE);
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(org) = &org {
+                lofte_db::accounts::set_membership(&db, &id, org, role).await?;
+                println!(
+                    "Kontot {email} är skapat ({} för {}).",
+                    role.label_sv(),
+                    lofte_db::accounts::org_name(&db, org).await?
+                );
+            } else {
+                println!("Kontot {email} är skapat (administratör).");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Invite { email, name, org, role, public_url } => {
+            let state = lofte_web::AppState::new(db.clone());
+            match lofte_web::staff::create_invitation(&state, &email, &name, &org, &role, None).await {
+                Ok(path) => {
+                    println!("{}{path}", public_url.trim_end_matches('/'));
+                    eprintln!("Länken fungerar en gång och gäller i {} dagar.", lofte_web::staff::INVITATION_DAYS);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("fel: {e}");
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ async fn export_then_import_round_trips() {
     assert_eq!(exported, serde_json::from_str::<Value>(DEMO_JSON).expect("demo"));
     let page = app.get_text("/kommun/saffle", 200).await;
 
-    let empty = TestApp::spawn_with(Options { demo: false }).await;
+    let empty = TestApp::spawn_with(Options { demo: false, ..Options::default() }).await;
     assert_eq!(document_count(&empty).await, 0);
     let out = empty.cli(LOFTE, &["import", "json", "-"], &stdout(&app.cli(LOFTE, &["export", "all"], "")));
     assert!(out.status.success(), "{}", stderr(&out));
@@ -47,7 +47,7 @@ async fn export_then_import_round_trips() {
 
 #[tokio::test]
 async fn a_failing_import_says_where_and_writes_nothing() {
-    let app = TestApp::spawn_with(Options { demo: false }).await;
+    let app = TestApp::spawn_with(Options { demo: false, ..Options::default() }).await;
     let broken_syntax = "{\n  \"title\": \"x\",\n  \"year\": 2024,,\n}";
     let out = app.cli(LOFTE, &["import", "json", "-"], broken_syntax);
     assert_eq!(out.status.code(), Some(1));
@@ -86,7 +86,7 @@ async fn a_failing_import_says_where_and_writes_nothing() {
 
 #[tokio::test]
 async fn dry_run_checks_without_writing() {
-    let app = TestApp::spawn_with(Options { demo: false }).await;
+    let app = TestApp::spawn_with(Options { demo: false, ..Options::default() }).await;
     let out = app.cli(LOFTE, &["import", "json", "--dry-run", "-"], DEMO_JSON);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -10,6 +10,7 @@ mod cli;
 mod e2e;
 mod public_site;
 mod schema;
+mod staff;
 
 /// The Säffle demo document, as committed.
 pub const DEMO_JSON: &str = include_str!("../../data/demo/saffle-2024.json");

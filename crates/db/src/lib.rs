@@ -4,6 +4,7 @@
 //! portable types: see `migrations/README.md`). The few statements that differ per backend
 //! sit behind `match db.backend()` in this crate and nowhere else.
 
+pub mod accounts;
 mod error;
 pub mod municipalities;
 pub mod police_areas;
@@ -17,7 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use error::DbError;
-pub use time_text::now_text;
+pub use time_text::{format as time_text, now_text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

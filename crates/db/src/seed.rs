@@ -4,11 +4,14 @@
 use lofte_domain::parse_documents;
 use lofte_domain::reference::{self, ReferenceData};
 
-use crate::{Db, DbError, police_areas, promises};
+use crate::{Db, DbError, accounts, police_areas, promises};
 
 pub const MUNICIPALITIES_CSV: &str = include_str!("../../../data/reference/swedish_admin_areas.csv");
 pub const POLICE_REGIONS_TXT: &str = include_str!("../../../data/reference/bra_2015_polisregioner.txt");
 pub const DEMO_JSON: &str = include_str!("../../../data/demo/saffle-2024.json");
+pub const DEMO_ACCOUNTS_JSON: &str = include_str!("../../../data/demo/accounts.json");
+/// The password of every demo account (printed in the README; refused when the demo is off).
+pub const DEMO_PASSWORD: &str = "demo-lofte-2024";
 
 pub fn reference_data() -> Result<ReferenceData, DbError> {
     reference::parse(MUNICIPALITIES_CSV, POLICE_REGIONS_TXT)
@@ -83,5 +86,26 @@ pub async fn load_demo(db: &Db) -> Result<(), DbError> {
     police_areas::upsert(db, "Arvika", None, &["1785".to_owned()]).await?;
     let docs = parse_documents(DEMO_JSON).map_err(|e| DbError::Corrupt(format!("demo: {e}")))?;
     promises::import(db, docs, false).await?;
+    load_demo_accounts(db).await
+}
+
+/// The demo's staff: an admin, an editor and a signatory for Säffle and for LPO Arvika, and a
+/// reader of Årjäng (`data/demo/accounts.json`).
+async fn load_demo_accounts(db: &Db) -> Result<(), DbError> {
+    let bad = |what: &str| DbError::Corrupt(format!("demo accounts: {what}"));
+    let data: serde_json::Value = serde_json::from_str(DEMO_ACCOUNTS_JSON).map_err(|e| bad(&e.to_string()))?;
+    let hash = data["password_hash"].as_str().ok_or_else(|| bad("password_hash"))?;
+    for account in data["accounts"].as_array().ok_or_else(|| bad("accounts"))? {
+        let email = account["email"].as_str().ok_or_else(|| bad("email"))?;
+        let name = account["name"].as_str().ok_or_else(|| bad("name"))?;
+        let admin = account["admin"].as_bool().unwrap_or(false);
+        let id = accounts::create(db, email, name, Some(hash), admin, true).await?;
+        for m in account["memberships"].as_array().ok_or_else(|| bad("memberships"))? {
+            let key = m["org"].as_str().ok_or_else(|| bad("org"))?;
+            let org = accounts::find_org(db, key).await?.ok_or_else(|| bad(key))?;
+            let role = m["role"].as_str().and_then(lofte_domain::auth::Role::parse).ok_or_else(|| bad("role"))?;
+            accounts::set_membership(db, &id, &org, role).await?;
+        }
+    }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! Invariant: this crate does no I/O. It has no tokio, sqlx, axum or askama dependency, so
 //! everything here is a plain function of its arguments and is tested beside the code.
 
+pub mod auth;
 pub mod org;
 pub mod promise;
 pub mod reference;

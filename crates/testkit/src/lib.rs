@@ -34,12 +34,15 @@ pub fn skip_or_fail(what: &str) {
 }
 
 pub struct Options {
+    /// Load the Säffle demo (promise and demo accounts).
     pub demo: bool,
+    /// Whether demo accounts may log in (the server's demo mode).
+    pub demo_logins: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { demo: true }
+        Options { demo: true, demo_logins: true }
     }
 }
 
@@ -67,7 +70,11 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
         let (tx, rx) = oneshot::channel::<()>();
-        let state = lofte_web::AppState { db: db.clone() };
+        let state = lofte_web::AppState {
+            demo_enabled: options.demo && options.demo_logins,
+            public_url: format!("http://{addr}"),
+            ..lofte_web::AppState::new(db.clone())
+        };
         let server = tokio::spawn(async move {
             let shutdown = async move {
                 let _ = rx.await;
@@ -81,6 +88,27 @@ impl TestApp {
             .build()
             .unwrap_or_else(|e| panic!("client: {e}"));
         TestApp { addr, client, db, database, shutdown: Some(tx), server: Some(server) }
+    }
+
+    /// A client with its own cookie jar, signed in as `email` with the demo password.
+    pub async fn login(&self, email: &str) -> reqwest::Client {
+        self.login_with(email, lofte_db::seed::DEMO_PASSWORD).await
+    }
+
+    pub async fn login_with(&self, email: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("client: {e}"));
+        let res = client
+            .post(self.url("/logga-in"))
+            .form(&[("email", email), ("password", password), ("nasta", "/arbetsyta")])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("login: {e}"));
+        assert_eq!(res.status(), 303, "login as {email} failed: {}", res.text().await.unwrap_or_default());
+        client
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -22,6 +22,10 @@ pub enum AppError {
     Internal(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    #[error("forbidden")]
+    Forbidden,
+    #[error("gone")]
+    Gone,
 }
 
 impl From<DbError> for AppError {
@@ -63,6 +67,9 @@ pub struct Problem {
 pub fn describe(status: StatusCode) -> (&'static str, &'static str) {
     match status.as_u16() {
         400 => ("Felaktig begäran", "bad_request"),
+        401 => ("Inloggning krävs", "unauthorized"),
+        403 => ("Åtkomst nekad", "forbidden"),
+        410 => ("Finns inte längre", "gone"),
         404 => ("Hittades inte", "not_found"),
         405 => ("Metoden stöds inte", "method_not_allowed"),
         406 => ("Formatet kan inte levereras", "not_acceptable"),
@@ -108,6 +115,8 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Gone => StatusCode::GONE,
         }
     }
 

@@ -2,9 +2,11 @@
 //! API (utoipa), error mapping, and the middleware stack.
 
 mod api;
+pub mod auth;
 mod error;
 mod middleware;
 mod pages;
+pub mod staff;
 mod views;
 
 use std::time::Duration;
@@ -30,11 +32,38 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    /// Demo accounts may log in only while this is on.
+    pub demo_enabled: bool,
+    /// Session cookies carry `Secure` (set when served over https).
+    pub secure_cookies: bool,
+    /// Base URL for links handed out (invitations), e.g. `https://lofte.example.se`.
+    pub public_url: String,
+    pub throttle: auth::SharedThrottle,
+}
+
+impl AppState {
+    pub fn new(db: Db) -> Self {
+        AppState {
+            db,
+            demo_enabled: true,
+            secure_cookies: false,
+            public_url: "http://127.0.0.1:8080".into(),
+            throttle: std::sync::Arc::new(auth::LoginThrottle::default()),
+        }
+    }
 }
 
 /// The whole application: pages, API, health check, static files and the middleware stack.
 pub fn router(state: AppState) -> Router {
     let (api_router, _spec) = api::router().split_for_parts();
+    // Sessions only where people sign in: public pages never read or set a cookie.
+    let sessions = tower_sessions::SessionManagerLayer::new(auth::DbSessionStore::new(state.db.clone()))
+        .with_name("lofte_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(state.secure_cookies)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
+    let staff = staff::router().layer(sessions);
     Router::new()
         .route("/", get(pages::index))
         .route("/kommun/{key}", get(pages::municipality))
@@ -43,10 +72,13 @@ pub fn router(state: AppState) -> Router {
         .route("/static/site.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(api::openapi_json))
         .merge(api_router)
+        .merge(staff)
         .fallback(pages::not_found)
         .with_state(state)
         // Layers listed first run innermost.
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Cross-site form posts are refused (Sec-Fetch-Site / Origin), without tokens in forms.
+        .layer(tower_http::csrf::CsrfLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
         .layer(axum::middleware::from_fn(middleware::normalise_errors))
         .layer(axum::middleware::from_fn(middleware::record_metrics))

@@ -1,0 +1,359 @@
+//! Staff accounts, memberships, invitations, and the rows behind web sessions.
+
+use lofte_domain::auth::{Org, Role, Staff};
+use lofte_domain::{Status, sv_sort_key};
+use uuid::Uuid;
+
+use crate::{Db, DbError, now_text};
+
+fn refuse(path: &str, message: impl Into<String>) -> DbError {
+    DbError::invalid(path, message)
+}
+
+/// Creates an account (the e-mail must already be normalised). Returns its id.
+pub async fn create(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password_hash: Option<&str>,
+    is_admin: bool,
+    is_demo: bool,
+) -> Result<String, DbError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(|c| c.is_control()) {
+        return Err(refuse("name", "ange ett namn (högst 200 tecken)"));
+    }
+    let taken: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM account WHERE email = $1").bind(email).fetch_optional(db.pool()).await?;
+    if taken.is_some() {
+        return Err(refuse("email", "det finns redan ett konto med den e-postadressen"));
+    }
+    let id = Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO account (id, email, name, password_hash, is_admin, is_demo, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(i64::from(is_admin))
+    .bind(i64::from(is_demo))
+    .bind(now_text())
+    .bind(password_hash.map(|_| now_text()))
+    .execute(db.pool())
+    .await?;
+    Ok(id)
+}
+
+/// Finds an organisation by a key a person types: a municipality code (`1785`) or a police
+/// area's name (`Arvika`, `Lokalpolisområde Arvika`).
+pub async fn find_org(db: &Db, key: &str) -> Result<Option<Org>, DbError> {
+    let key = key.trim();
+    if lofte_domain::MunicipalityCode::parse(key).is_some() {
+        let known: Option<(String,)> =
+            sqlx::query_as("SELECT code FROM municipality WHERE code = $1").bind(key).fetch_optional(db.pool()).await?;
+        return Ok(known.map(|(c,)| Org::Municipality(c)));
+    }
+    let wanted = lofte_domain::police_area_name(key).to_lowercase();
+    let areas: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM police_area").fetch_all(db.pool()).await?;
+    Ok(areas.into_iter().find(|(_, n)| n.to_lowercase() == wanted).map(|(id, _)| Org::PoliceArea(id)))
+}
+
+/// A display name: "Säffle kommun" or "Lokalpolisområde Arvika".
+pub async fn org_name(db: &Db, org: &Org) -> Result<String, DbError> {
+    let row: Option<(String,)> = match org {
+        Org::Municipality(code) => {
+            sqlx::query_as("SELECT name FROM municipality WHERE code = $1").bind(code).fetch_optional(db.pool()).await?
+        }
+        Org::PoliceArea(id) => {
+            sqlx::query_as("SELECT name FROM police_area WHERE id = $1").bind(id).fetch_optional(db.pool()).await?
+        }
+    };
+    let (name,) = row.ok_or(DbError::NotFound)?;
+    Ok(match org {
+        Org::Municipality(_) => format!("{name} kommun"),
+        Org::PoliceArea(_) => format!("Lokalpolisområde {name}"),
+    })
+}
+
+/// Gives an account a role in an organisation (replacing an earlier role there).
+pub async fn set_membership(db: &Db, account_id: &str, org: &Org, role: Role) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO membership (account_id, org_kind, org_id, role) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, org_kind, org_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(account_id)
+    .bind(org.kind())
+    .bind(org.id())
+    .bind(role.as_str())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// What login needs to know about an address.
+#[derive(Clone, Debug)]
+pub struct LoginRow {
+    pub id: String,
+    pub password_hash: Option<String>,
+    pub is_demo: bool,
+}
+
+pub async fn login_row(db: &Db, email: &str) -> Result<Option<LoginRow>, DbError> {
+    let row: Option<(String, Option<String>, i64)> =
+        sqlx::query_as("SELECT id, password_hash, is_demo FROM account WHERE email = $1")
+            .bind(email)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(row.map(|(id, password_hash, is_demo)| LoginRow { id, password_hash, is_demo: is_demo == 1 }))
+}
+
+pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, DbError> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT password_hash FROM account WHERE id = $1").bind(id).fetch_optional(db.pool()).await?;
+    Ok(row.and_then(|(h,)| h))
+}
+
+pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE account SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(now_text())
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// The signed-in person with all memberships, or None when the account is gone.
+pub async fn staff(db: &Db, id: &str) -> Result<Option<Staff>, DbError> {
+    let row: Option<(String, String, String, i64)> =
+        sqlx::query_as("SELECT id, email, name, is_admin FROM account WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    let Some((id, email, name, is_admin)) = row else { return Ok(None) };
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT org_kind, org_id, role FROM membership WHERE account_id = $1 ORDER BY org_kind, org_id")
+            .bind(&id)
+            .fetch_all(db.pool())
+            .await?;
+    let memberships = rows
+        .into_iter()
+        .filter_map(|(kind, org_id, role)| Some((Org::from_parts(&kind, org_id)?, Role::parse(&role)?)))
+        .collect();
+    Ok(Some(Staff { id, email, name, is_admin: is_admin == 1, memberships }))
+}
+
+/// A document as the workspace lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceDocument {
+    pub id: String,
+    pub title: String,
+    pub year: i64,
+    pub status: Status,
+    pub updated_at: String,
+    pub police_area: String,
+}
+
+/// The documents an organisation is party to, most recently changed first.
+pub async fn documents_of(db: &Db, org: &Org) -> Result<Vec<WorkspaceDocument>, DbError> {
+    type Row = (String, String, i64, String, String, String);
+    let rows: Vec<Row> = match org {
+        Org::Municipality(code) => {
+            sqlx::query_as(
+                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+                 JOIN police_area pa ON pa.id = d.police_area_id \
+                 JOIN promise_document_municipality dm ON dm.document_id = d.id WHERE dm.municipality_code = $1",
+            )
+            .bind(code)
+            .fetch_all(db.pool())
+            .await?
+        }
+        Org::PoliceArea(id) => {
+            sqlx::query_as(
+                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+                 JOIN police_area pa ON pa.id = d.police_area_id WHERE d.police_area_id = $1",
+            )
+            .bind(id)
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
+    let mut docs = rows
+        .into_iter()
+        .map(|(id, title, year, status, updated_at, police_area)| {
+            let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;
+            Ok(WorkspaceDocument { id, title, year, status, updated_at, police_area })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    docs.sort_by(|a, b| {
+        b.updated_at.cmp(&a.updated_at).then_with(|| sv_sort_key(&a.title).cmp(&sv_sort_key(&b.title)))
+    });
+    Ok(docs)
+}
+
+/// An invitation to be stored; the token itself stays with the person invited.
+pub struct NewInvitation<'a> {
+    pub token_hash: &'a str,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub org: &'a Org,
+    pub role: Role,
+    pub created_by: Option<&'a str>,
+    pub expires_at: &'a str,
+}
+
+pub async fn create_invitation(db: &Db, inv: NewInvitation<'_>) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO invitation (token_hash, email, name, org_kind, org_id, role, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(inv.token_hash)
+    .bind(inv.email)
+    .bind(inv.name)
+    .bind(inv.org.kind())
+    .bind(inv.org.id())
+    .bind(inv.role.as_str())
+    .bind(inv.created_by)
+    .bind(now_text())
+    .bind(inv.expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// A pending invitation: (email, name, org, role, whether an account with the e-mail exists).
+#[derive(Clone, Debug)]
+pub struct PendingInvitation {
+    pub email: String,
+    pub name: String,
+    pub org: Org,
+    pub role: Role,
+    pub account_exists: bool,
+}
+
+/// The invitation behind a token hash, if it is unused and not expired at `now`.
+pub async fn pending_invitation(db: &Db, token_hash: &str, now: &str) -> Result<Option<PendingInvitation>, DbError> {
+    let row: Option<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT email, name, org_kind, org_id, role FROM invitation \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some((email, name, kind, org_id, role)) = row else { return Ok(None) };
+    let org = Org::from_parts(&kind, org_id).ok_or_else(|| DbError::Corrupt("invitation org".into()))?;
+    let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt("invitation role".into()))?;
+    let exists: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM account WHERE email = $1").bind(&email).fetch_optional(db.pool()).await?;
+    Ok(Some(PendingInvitation { email, name, org, role, account_exists: exists.is_some() }))
+}
+
+/// Uses an invitation once: creates the account (with `password_hash`) or, if it exists, only
+/// adds the membership. Returns the account id. A used or expired token is `NotFound`.
+pub async fn accept_invitation(
+    db: &Db,
+    token_hash: &str,
+    now: &str,
+    password_hash: Option<&str>,
+) -> Result<String, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let claimed =
+        sqlx::query("UPDATE invitation SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(DbError::NotFound);
+    }
+    let (email, name, kind, org_id, role): (String, String, String, String, String) =
+        sqlx::query_as("SELECT email, name, org_kind, org_id, role FROM invitation WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_one(&mut *tx)
+            .await?;
+    let existing: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM account WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+    let id = match existing {
+        Some((id,)) => id,
+        None => {
+            let hash = password_hash.ok_or_else(|| refuse("password", "ange ett lösenord"))?;
+            let id = Uuid::now_v7().to_string();
+            sqlx::query(
+                "INSERT INTO account (id, email, name, password_hash, is_admin, is_demo, created_at, password_changed_at) \
+                 VALUES ($1, $2, $3, $4, 0, 0, $5, $5)",
+            )
+            .bind(&id)
+            .bind(&email)
+            .bind(&name)
+            .bind(hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }
+    };
+    sqlx::query(
+        "INSERT INTO membership (account_id, org_kind, org_id, role) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, org_kind, org_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(&id)
+    .bind(&kind)
+    .bind(&org_id)
+    .bind(&role)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+// Web sessions: rows of (id, serde_json data, RFC 3339 expiry). The web crate adapts these to
+// tower-sessions' `SessionStore`.
+
+pub async fn session_load(db: &Db, id: &str, now: &str) -> Result<Option<(String, String)>, DbError> {
+    Ok(sqlx::query_as("SELECT data, expires_at FROM web_session WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Inserts a new session row; false when the id is taken.
+pub async fn session_create(db: &Db, id: &str, data: &str, expires_at: &str) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("INSERT INTO web_session (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING")
+            .bind(id)
+            .bind(data)
+            .bind(expires_at)
+            .execute(db.pool())
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn session_save(db: &Db, id: &str, data: &str, expires_at: &str) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO web_session (id, data, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+    )
+    .bind(id)
+    .bind(data)
+    .bind(expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+pub async fn session_delete(db: &Db, id: &str) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM web_session WHERE id = $1").bind(id).execute(db.pool()).await?;
+    Ok(())
+}
+
+pub async fn sessions_delete_expired(db: &Db, now: &str) -> Result<u64, DbError> {
+    Ok(sqlx::query("DELETE FROM web_session WHERE expires_at <= $1")
+        .bind(now)
+        .execute(db.pool())
+        .await?
+        .rows_affected())
+}

@@ -1,0 +1,471 @@
+//! The staff side: login, logout, password change, the workspace, invitations. Every route that
+//! needs a signed-in person is declared in [`ROUTES`] with who may use it; the authorisation
+//! matrix test walks that table, so a new route cannot be left out of it.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use lofte_db::{DbError, accounts};
+use lofte_domain::Status;
+use lofte_domain::auth::{Role, Staff, normalize_email, password_problem};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::AppState;
+use crate::auth::{ACCOUNT_KEY, CurrentStaff, hash_password, new_token, safe_next, token_hash, verify_password};
+use crate::error::AppError;
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone signed in.
+    Staff,
+    /// System administrators only.
+    Admin,
+}
+
+/// A staff route: method, path, and who may use it.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// Every route behind login, with its handler. `router()` registers exactly these, and
+/// [`route_specs`] lists them for the authorisation matrix test.
+fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+    let spec = |method, path, access| RouteSpec { method, path, access };
+    vec![
+        (spec("GET", "/arbetsyta", Access::Staff), get(workspace)),
+        (spec("GET", "/konto/losenord", Access::Staff), get(password_form)),
+        (spec("POST", "/konto/losenord", Access::Staff), post(change_password)),
+        (spec("POST", "/logga-ut", Access::Staff), post(logout)),
+        (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
+        (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
+    ]
+}
+
+/// The staff routes and who may use them.
+pub fn route_specs() -> Vec<RouteSpec> {
+    staff_routes().into_iter().map(|(spec, _)| spec).collect()
+}
+
+/// Staff routes plus the public ones of signing in (login, invitations).
+pub fn router() -> Router<AppState> {
+    let public = Router::new()
+        .route("/logga-in", get(login_form).post(login))
+        .route("/inbjudan/{token}", get(invitation_form).post(accept_invitation));
+    staff_routes().into_iter().fold(public, |r, (spec, handler)| r.route(spec.path, handler))
+}
+
+fn page(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
+    Ok((status, Html(t.render()?)).into_response())
+}
+
+fn forbidden() -> AppError {
+    AppError::Forbidden
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    search_value: String,
+    next: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct NextParam {
+    #[serde(default)]
+    nasta: String,
+}
+
+async fn login_form(Query(q): Query<NextParam>) -> Result<Response, AppError> {
+    let next = safe_next(&q.nasta).to_owned();
+    page(StatusCode::OK, &LoginPage { search_value: String::new(), next, email: String::new(), error: None })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    nasta: String,
+}
+
+/// Checks the password; on success renews the session id and goes where the person was headed.
+/// A wrong address and a wrong password get the same answer, in the same time.
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let email_key = form.email.trim().to_lowercase();
+    let ip = peer.ip().to_string();
+    let next = safe_next(&form.nasta).to_owned();
+    let again = |status: StatusCode, error: String| {
+        page(
+            status,
+            &LoginPage {
+                search_value: String::new(),
+                next: next.clone(),
+                email: form.email.clone(),
+                error: Some(error),
+            },
+        )
+    };
+    if let Some(wait) = state.throttle.blocked_for(&email_key, &ip) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return again(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("För många misslyckade inloggningar. Vänta {minutes} minuter och försök igen."),
+        );
+    }
+    let row = match normalize_email(&form.email) {
+        Some(email) if form.password.len() <= 1024 => accounts::login_row(&state.db, &email).await?,
+        _ => None,
+    };
+    let usable = row.as_ref().filter(|r| !r.is_demo || state.demo_enabled);
+    let ok = verify_password(form.password.clone(), usable.and_then(|r| r.password_hash.clone())).await?;
+    let Some(account) = usable.filter(|_| ok) else {
+        state.throttle.fail(&email_key, &ip);
+        tracing::info!("login failed");
+        return again(StatusCode::UNAUTHORIZED, "Fel e-postadress eller lösenord.".into());
+    };
+    state.throttle.succeed(&email_key);
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.insert(ACCOUNT_KEY, &account.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    tracing::info!(account = %account.id, "login");
+    Ok(Redirect::to(&next).into_response())
+}
+
+async fn logout(CurrentStaff(_, session): CurrentStaff) -> Result<Response, AppError> {
+    session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to("/").into_response())
+}
+
+struct OrgView {
+    name: String,
+    role: &'static str,
+    documents: Vec<DocRow>,
+}
+
+struct DocRow {
+    id: String,
+    title: String,
+    year: i64,
+    status: &'static str,
+    updated: String,
+    public: bool,
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+struct WorkspacePage {
+    search_value: String,
+    staff: Staff,
+    orgs: Vec<OrgView>,
+}
+
+/// The start page: my organisations and their documents, newest change first.
+async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): CurrentStaff) -> Result<Response, AppError> {
+    let mut orgs = Vec::new();
+    for (org, role) in &staff.memberships {
+        let name = match accounts::org_name(&state.db, org).await {
+            Ok(n) => n,
+            Err(DbError::NotFound) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let documents = accounts::documents_of(&state.db, org)
+            .await?
+            .into_iter()
+            .map(|d| DocRow {
+                public: d.status != Status::Draft,
+                status: d.status.label_sv(),
+                updated: d.updated_at.get(..16).unwrap_or(&d.updated_at).replace('T', " "),
+                id: d.id,
+                title: d.title,
+                year: d.year,
+            })
+            .collect();
+        orgs.push(OrgView { name, role: role.label_sv(), documents });
+    }
+    page(StatusCode::OK, &WorkspacePage { search_value: String::new(), staff, orgs })
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    search_value: String,
+    done: bool,
+    error: Option<String>,
+}
+
+async fn password_form(CurrentStaff(..): CurrentStaff) -> Result<Response, AppError> {
+    page(StatusCode::OK, &PasswordPage { search_value: String::new(), done: false, error: None })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    CurrentStaff(staff, session): CurrentStaff,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let refuse = |e: &str| {
+        page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PasswordPage { search_value: String::new(), done: false, error: Some(e.to_owned()) },
+        )
+    };
+    let hash = accounts::password_hash(&state.db, &staff.id).await?;
+    if form.current.len() > 1024 || !verify_password(form.current, hash).await? {
+        return refuse("Det nuvarande lösenordet stämmer inte.");
+    }
+    if let Some(problem) = password_problem(&form.new, &staff.email) {
+        return refuse(&problem);
+    }
+    if form.new != form.repeat {
+        return refuse("De två nya lösenorden är inte lika.");
+    }
+    let hash = hash_password(form.new).await?;
+    accounts::set_password(&state.db, &staff.id, &hash).await?;
+    session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    page(StatusCode::OK, &PasswordPage { search_value: String::new(), done: true, error: None })
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    org: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "invite_new.html")]
+struct InvitePage {
+    search_value: String,
+    form: InviteForm,
+    roles: Vec<(&'static str, &'static str)>,
+    errors: Vec<String>,
+    link: Option<String>,
+    invited: String,
+}
+
+fn roles() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), r.label_sv())).collect()
+}
+
+async fn invite_form(CurrentStaff(staff, _): CurrentStaff) -> Result<Response, AppError> {
+    if !staff.is_admin {
+        return Err(forbidden());
+    }
+    let form = InviteForm { role: "editor".into(), ..InviteForm::default() };
+    page(
+        StatusCode::OK,
+        &InvitePage {
+            search_value: String::new(),
+            form,
+            roles: roles(),
+            errors: vec![],
+            link: None,
+            invited: String::new(),
+        },
+    )
+}
+
+/// Days an invitation link stays valid.
+pub const INVITATION_DAYS: i64 = 7;
+
+/// Creates an invitation and returns its link path (`/inbjudan/{token}`).
+pub async fn create_invitation(
+    state: &AppState,
+    email: &str,
+    name: &str,
+    org_key: &str,
+    role: &str,
+    created_by: Option<&str>,
+) -> Result<String, Vec<String>> {
+    let mut errors = Vec::new();
+    let email = normalize_email(email);
+    if email.is_none() {
+        errors.push("Ange en giltig e-postadress.".to_owned());
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        errors.push("Ange personens namn (högst 200 tecken).".to_owned());
+    }
+    let role = Role::parse(role);
+    if role.is_none() {
+        errors.push("Välj en roll: läsare, redaktör eller firmatecknare.".to_owned());
+    }
+    let org = match accounts::find_org(&state.db, org_key).await {
+        Ok(Some(org)) => Some(org),
+        Ok(None) => {
+            errors.push(format!("Ingen kommun eller lokalpolisområde heter eller har koden ”{}”.", org_key.trim()));
+            None
+        }
+        Err(e) => return Err(vec![format!("Databasfel: {e}")]),
+    };
+    let (Some(email), Some(role), Some(org), true) = (email, role, org, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let (token, hash) = new_token();
+    let expires = lofte_db::time_text(time::OffsetDateTime::now_utc() + time::Duration::days(INVITATION_DAYS));
+    accounts::create_invitation(
+        &state.db,
+        accounts::NewInvitation {
+            token_hash: &hash,
+            email: &email,
+            name,
+            org: &org,
+            role,
+            created_by,
+            expires_at: &expires,
+        },
+    )
+    .await
+    .map_err(|e| vec![format!("Databasfel: {e}")])?;
+    Ok(format!("/inbjudan/{token}"))
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    CurrentStaff(staff, _): CurrentStaff,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    if !staff.is_admin {
+        return Err(forbidden());
+    }
+    match create_invitation(&state, &form.email, &form.name, &form.org, &form.role, Some(&staff.id)).await {
+        Ok(path) => {
+            let link = format!("{}{path}", state.public_url);
+            let invited = form.name.trim().to_owned();
+            let blank = InviteForm { role: "editor".into(), ..InviteForm::default() };
+            page(
+                StatusCode::OK,
+                &InvitePage {
+                    search_value: String::new(),
+                    form: blank,
+                    roles: roles(),
+                    errors: vec![],
+                    link: Some(link),
+                    invited,
+                },
+            )
+        }
+        Err(errors) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &InvitePage {
+                search_value: String::new(),
+                form,
+                roles: roles(),
+                errors,
+                link: None,
+                invited: String::new(),
+            },
+        ),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invite_accept.html")]
+struct AcceptPage {
+    search_value: String,
+    token: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    org: String,
+    account_exists: bool,
+    error: Option<String>,
+}
+
+async fn accept_page(
+    state: &AppState,
+    token: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    if token.len() > 100 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(AppError::NotFound);
+    }
+    let Some(inv) = accounts::pending_invitation(&state.db, &token_hash(token), &lofte_db::now_text()).await? else {
+        return Err(AppError::Gone);
+    };
+    let org = accounts::org_name(&state.db, &inv.org).await?;
+    page(
+        status,
+        &AcceptPage {
+            search_value: String::new(),
+            token: token.to_owned(),
+            name: inv.name,
+            email: inv.email,
+            role: inv.role.label_sv(),
+            org,
+            account_exists: inv.account_exists,
+            error,
+        },
+    )
+}
+
+async fn invitation_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    accept_page(&state, &token, StatusCode::OK, None).await
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let hash = token_hash(&token);
+    let Some(inv) = accounts::pending_invitation(&state.db, &hash, &lofte_db::now_text()).await? else {
+        return Err(AppError::Gone);
+    };
+    let password_hash = if inv.account_exists {
+        None
+    } else {
+        if let Some(problem) = password_problem(&form.new, &inv.email) {
+            return accept_page(&state, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(problem)).await;
+        }
+        if form.new != form.repeat {
+            return accept_page(
+                &state,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("De två lösenorden är inte lika.".into()),
+            )
+            .await;
+        }
+        Some(hash_password(form.new).await?)
+    };
+    match accounts::accept_invitation(&state.db, &hash, &lofte_db::now_text(), password_hash.as_deref()).await {
+        Ok(_) => Ok(Redirect::to("/logga-in?nasta=/arbetsyta").into_response()),
+        Err(DbError::NotFound) => Err(AppError::Gone),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,321 @@
+//! Accounts, sessions and the staff routes.
+
+use lofte_testkit::{Options, TestApp};
+use lofte_web::staff::{Access, route_specs};
+use reqwest::StatusCode;
+
+use crate::LOFTE;
+
+const ADMIN: &str = "admin@lofte.example";
+const SAFFLE_EDITOR: &str = "redaktor.saffle@lofte.example";
+const SAFFLE_SIGNATORY: &str = "firmatecknare.saffle@lofte.example";
+const ARVIKA_EDITOR: &str = "redaktor.arvika@lofte.example";
+const ARJANG_READER: &str = "lasare.arjang@lofte.example";
+
+async fn post_form(client: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client.post(app.url(path)).form(form).send().await.expect("post")
+}
+
+/// Every staff route × every kind of person: anonymous people are sent to the login page,
+/// people without the right get 403, and everyone else gets through. Generated from the route
+/// table, so a new route is covered the moment it exists.
+#[tokio::test]
+async fn authorisation_matrix() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.client.clone();
+    let personas = [
+        ("läsare i Årjäng", Some(ARJANG_READER), false),
+        ("redaktör i Säffle", Some(SAFFLE_EDITOR), false),
+        ("redaktör i LPO Arvika", Some(ARVIKA_EDITOR), false),
+        ("firmatecknare i Säffle", Some(SAFFLE_SIGNATORY), false),
+        ("administratör", Some(ADMIN), true),
+    ];
+    let specs = route_specs();
+    assert!(specs.len() >= 6);
+    for spec in &specs {
+        let request = |client: &reqwest::Client| match spec.method {
+            "GET" => client.get(app.url(spec.path)),
+            _ => client.post(app.url(spec.path)).form(&[("x", "")]),
+        };
+        let res = request(&anonymous).send().await.expect("anonymous");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "anonymous {} {}", spec.method, spec.path);
+        let to = res.headers()["location"].to_str().expect("ascii");
+        assert!(to.starts_with("/logga-in?nasta="), "{} {} → {to}", spec.method, spec.path);
+
+        for (who, email, admin) in &personas {
+            // Logging out ends the session, so each request gets a fresh login.
+            let client = app.login(email.expect("email")).await;
+            let status = request(&client).send().await.expect("request").status();
+            let allowed = match spec.access {
+                Access::Staff => true,
+                Access::Admin => *admin,
+            };
+            if allowed {
+                assert!(
+                    status.is_success()
+                        || status == StatusCode::SEE_OTHER
+                        || status == StatusCode::UNPROCESSABLE_ENTITY,
+                    "{who}: {} {} answered {status}",
+                    spec.method,
+                    spec.path
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who}: {} {}", spec.method, spec.path);
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn login_logout_and_the_session_cookie() {
+    let app = TestApp::spawn().await;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let res = post_form(
+        &client,
+        &app,
+        "/logga-in",
+        &[
+            ("email", " Redaktor.Saffle@lofte.example "),
+            ("password", lofte_db::seed::DEMO_PASSWORD),
+            ("nasta", "/konto/losenord"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/konto/losenord", "back to where the person was going");
+    let cookie = res.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    assert!(cookie.starts_with("lofte_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+
+    let page = client.get(app.url("/arbetsyta")).send().await.expect("workspace").text().await.expect("text");
+    assert!(
+        page.contains("Säffle kommun") && page.contains("du är redaktör") && page.contains("Medborgarlöfte 2024"),
+        "{page}"
+    );
+
+    // Logging in again gives a new session id (no fixation).
+    let again =
+        post_form(&client, &app, "/logga-in", &[("email", SAFFLE_EDITOR), ("password", lofte_db::seed::DEMO_PASSWORD)])
+            .await;
+    let second = again.headers()["set-cookie"].to_str().expect("ascii").to_owned();
+    assert_ne!(cookie.split(';').next(), second.split(';').next());
+
+    let out = post_form(&client, &app, "/logga-ut", &[]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(client.get(app.url("/arbetsyta")).send().await.expect("after").status(), StatusCode::SEE_OTHER);
+    // Public pages never set a cookie.
+    assert!(app.get("/kommun/saffle").await.headers().get("set-cookie").is_none());
+    // An open redirect is not followed.
+    let evil = post_form(
+        &app.client,
+        &app,
+        "/logga-in",
+        &[("email", ARJANG_READER), ("password", lofte_db::seed::DEMO_PASSWORD), ("nasta", "//evil.example/")],
+    )
+    .await;
+    assert_eq!(evil.headers()["location"], "/arbetsyta");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_address_and_wrong_password_look_the_same_and_are_throttled() {
+    let app = TestApp::spawn().await;
+    let attempt = |email: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let res = post_form(&app.client, app, "/logga-in", &[("email", email), ("password", password)]).await;
+            let status = res.status();
+            (status, res.text().await.expect("text"))
+        }
+    };
+    let (s1, unknown) = attempt("finns.inte@lofte.example", "fel lösenord här").await;
+    let (s2, wrong) = attempt(SAFFLE_EDITOR, "fel lösenord här").await;
+    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert!(unknown.contains("Fel e-postadress eller lösenord.") && wrong.contains("Fel e-postadress eller lösenord."));
+    assert_eq!(unknown.replace("finns.inte@lofte.example", "X"), wrong.replace(SAFFLE_EDITOR, "X"), "no enumeration");
+    assert!(wrong.contains(&format!("value=\"{SAFFLE_EDITOR}\"")), "the address is kept in the form");
+
+    for _ in 0..4 {
+        attempt(SAFFLE_EDITOR, "fel lösenord här").await;
+    }
+    let (status, body) = attempt(SAFFLE_EDITOR, lofte_db::seed::DEMO_PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(body.contains("För många misslyckade inloggningar. Vänta 15 minuter och försök igen."), "{body}");
+    // Another account from the same address is not yet blocked (the per-address limit is higher).
+    app.login(ARJANG_READER).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client
+        .post(app.url("/logga-in"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .header("Origin", "https://evil.example")
+        .form(&[("email", ADMIN), ("password", lofte_db::seed::DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = res.text().await.expect("text");
+    assert!(body.contains("Åtkomst nekad"), "{body}");
+    let same = app
+        .client
+        .post(app.url("/logga-in"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("email", ADMIN), ("password", lofte_db::seed::DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn demo_accounts_are_refused_when_the_demo_is_off() {
+    let app = TestApp::spawn_with(Options { demo: true, demo_logins: false }).await;
+    let res =
+        post_form(&app.client, &app, "/logga-in", &[("email", ADMIN), ("password", lofte_db::seed::DEMO_PASSWORD)])
+            .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn changing_the_password() {
+    let app = TestApp::spawn().await;
+    let client = app.login(SAFFLE_EDITOR).await;
+    let change = |current: &'static str, new: &'static str, repeat: &'static str| {
+        let (client, app) = (&client, &app);
+        async move {
+            let res =
+                post_form(client, app, "/konto/losenord", &[("current", current), ("new", new), ("repeat", repeat)])
+                    .await;
+            (res.status(), res.text().await.expect("text"))
+        }
+    };
+    let (s, body) = change("fel", "ett nytt långt lösenord", "ett nytt långt lösenord").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Det nuvarande lösenordet stämmer inte."));
+    let (_, body) = change(lofte_db::seed::DEMO_PASSWORD, "kort", "kort").await;
+    assert!(body.contains("minst 10 tecken"));
+    let (_, body) = change(lofte_db::seed::DEMO_PASSWORD, "ett nytt långt lösenord", "ett annat långt lösenord").await;
+    assert!(body.contains("inte lika"));
+    let (s, body) = change(lofte_db::seed::DEMO_PASSWORD, "ett nytt långt lösenord", "ett nytt långt lösenord").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Lösenordet är bytt."));
+    app.login_with(SAFFLE_EDITOR, "ett nytt långt lösenord").await;
+    let old = post_form(
+        &app.client,
+        &app,
+        "/logga-in",
+        &[("email", SAFFLE_EDITOR), ("password", lofte_db::seed::DEMO_PASSWORD)],
+    )
+    .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_invitation_is_a_one_time_link() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let bad = post_form(
+        &admin,
+        &app,
+        "/arbetsyta/inbjudningar",
+        &[("email", "inte en adress"), ("name", "Nina Ny"), ("org", "9999"), ("role", "editor")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = bad.text().await.expect("text");
+    assert!(body.contains("Ange en giltig e-postadress.") && body.contains("”9999”"), "{body}");
+    assert!(body.contains("value=\"Nina Ny\""), "what was typed is kept");
+
+    let res = post_form(
+        &admin,
+        &app,
+        "/arbetsyta/inbjudningar",
+        &[("email", "Nina.Ny@Saffle.example"), ("name", "Nina Ny"), ("org", "1785"), ("role", "editor")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("text");
+    let start = body.find(&app.url("/inbjudan/")).expect("link shown to the admin");
+    let link: String = body[start..].chars().take_while(|c| *c != '<').collect();
+    let path = link.trim_start_matches(&app.url(""));
+
+    let page = app.get_text(path, 200).await;
+    assert!(page.contains("redaktör för Säffle kommun") && page.contains("nina.ny@saffle.example"), "{page}");
+    let short = post_form(&app.client, &app, path, &[("new", "kort"), ("repeat", "kort")]).await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = post_form(&app.client, &app, path, &[("new", "Ninas långa lösenord"), ("repeat", "Ninas långa lösenord")])
+        .await;
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let nina = app.login_with("nina.ny@saffle.example", "Ninas långa lösenord").await;
+    let ws = nina.get(app.url("/arbetsyta")).send().await.expect("ws").text().await.expect("text");
+    assert!(ws.contains("Säffle kommun") && ws.contains("du är redaktör"));
+    // Used once: gone.
+    assert_eq!(app.get(path).await.status(), StatusCode::GONE);
+    let again =
+        post_form(&app.client, &app, path, &[("new", "Ninas långa lösenord"), ("repeat", "Ninas långa lösenord")])
+            .await;
+    assert_eq!(again.status(), StatusCode::GONE);
+    assert_eq!(app.get("/inbjudan/nonsens").await.status(), StatusCode::GONE);
+    assert_eq!(app.get("/inbjudan/%00").await.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_from_the_command_line() {
+    let app = TestApp::spawn_with(Options { demo: false, ..Options::default() }).await;
+    let out = app.cli(
+        LOFTE,
+        &["user", "add", "--email", "kim@arvika.example", "--name", "Kim", "--org", "1784", "--role", "editor"],
+        "Kims långa lösenord\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("redaktör för Arvika kommun"));
+    app.login_with("kim@arvika.example", "Kims långa lösenord").await;
+    let dup = app.cli(
+        LOFTE,
+        &["user", "add", "--email", "KIM@arvika.example", "--name", "Kim", "--org", "1784"],
+        "Kims långa lösenord\n",
+    );
+    assert_eq!(dup.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("finns redan ett konto"));
+    let short = app.cli(LOFTE, &["user", "add", "--email", "x@y.example", "--name", "X", "--admin"], "kort\n");
+    assert_eq!(short.status.code(), Some(1));
+
+    let invite = app.cli(
+        LOFTE,
+        &[
+            "user",
+            "invite",
+            "--email",
+            "lo@arvika.example",
+            "--name",
+            "Lo",
+            "--org",
+            "1784",
+            "--role",
+            "reader",
+            "--public-url",
+            &app.url(""),
+        ],
+        "",
+    );
+    assert!(invite.status.success(), "{}", String::from_utf8_lossy(&invite.stderr));
+    let link = String::from_utf8_lossy(&invite.stdout).trim().to_owned();
+    assert!(link.starts_with(&app.url("/inbjudan/")), "{link}");
+    let page = app.get_text(link.trim_start_matches(&app.url("")), 200).await;
+    assert!(page.contains("läsare för Arvika kommun"), "{page}");
+    app.stop().await;
+}
