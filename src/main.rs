@@ -155,10 +155,11 @@ enum PoliceAreaCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server logs requests; the tools print their own results and log only problems.
+    let default_filter = if matches!(cli.command, None | Some(Command::Serve(_))) { "info,sqlx=warn" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -177,6 +178,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// For commands that only read (export, list, dry runs): a SQLite file that does not exist is an
+/// error rather than a new, empty database.
+fn must_exist(db: &DbArgs) -> Result<()> {
+    let url = db.database_url.as_str();
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or(path);
+        if !path.is_empty() && !path.contains(":memory:") && !std::path::Path::new(path).exists() {
+            anyhow::bail!("databasen {path} finns inte (kontrollera --database-url)");
+        }
+    }
+    Ok(())
 }
 
 async fn open(db: &DbArgs, connections: u32) -> Result<Db> {
@@ -211,8 +226,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export(what) => {
+            must_exist(&cli.db)?;
             let db = open(&cli.db, 2).await?;
-            seed::initialise(&db, false).await?;
             let json = match what {
                 Export::Promise { id } => {
                     let Ok(uuid) = Uuid::parse_str(&id) else {
@@ -331,7 +346,7 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
         std::fs::read(file).map(|b| bytes = b)
     };
     if let Err(e) = read {
-        eprintln!("{file}: kunde inte läsa {file}: {}", io_sv(&e));
+        eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
         return Ok(ExitCode::FAILURE);
     }
     let text = match std::str::from_utf8(&bytes) {
@@ -350,8 +365,18 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
             return Ok(ExitCode::FAILURE);
         }
     };
-    let db = open(db_args, 2).await?;
-    seed::initialise(&db, false).await?;
+    if docs.is_empty() {
+        println!("{file}: filen innehåller inga dokument; inget importerades.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let db = if dry_run {
+        must_exist(db_args)?;
+        open(db_args, 2).await?
+    } else {
+        let db = open(db_args, 2).await?;
+        seed::initialise(&db, false).await?;
+        db
+    };
     match promises::import(&db, docs, dry_run).await {
         Ok(done) => {
             let verb = if dry_run { "Skulle importera" } else { "Importerade" };
@@ -382,35 +407,37 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
 }
 
 async fn police_area(db_args: &DbArgs, cmd: PoliceAreaCmd) -> Result<ExitCode> {
+    if matches!(cmd, PoliceAreaCmd::List) {
+        must_exist(db_args)?;
+    }
     let db = open(db_args, 2).await?;
-    seed::initialise(&db, false).await?;
+    if !matches!(cmd, PoliceAreaCmd::List) {
+        seed::initialise(&db, false).await?;
+    }
+    let show = |p: &police_areas::PoliceArea| {
+        let covers =
+            if p.municipalities.is_empty() { "(inga kommuner)".to_owned() } else { p.municipalities.join(", ") };
+        println!("Lokalpolisområde {} (polisregion {}): {covers}", p.name, p.police_region);
+    };
     let result = match cmd {
         PoliceAreaCmd::List => {
             for p in police_areas::list(&db).await? {
-                println!(
-                    "Lokalpolisområde {} (polisregion {}): {}",
-                    p.name,
-                    p.police_region,
-                    p.municipalities.join(", ")
-                );
+                show(&p);
             }
             return Ok(ExitCode::SUCCESS);
         }
         PoliceAreaCmd::Add { name, municipalities, region } => {
-            police_areas::upsert(&db, &name, region.as_deref(), &municipalities).await.map(|p| {
-                println!(
-                    "Lokalpolisområde {} (polisregion {}): {}",
-                    p.name,
-                    p.police_region,
-                    p.municipalities.join(", ")
-                );
-            })
+            police_areas::upsert(&db, &name, region.as_deref(), &municipalities).await.map(|p| show(&p))
         }
-        PoliceAreaCmd::Remove { name, municipality } => {
-            police_areas::remove_municipality(&db, &name, &municipality).await
+        PoliceAreaCmd::Remove { name, municipality } => police_areas::remove_municipality(&db, &name, &municipality)
+            .await
+            .map(|()| println!("Kommun {municipality} ingår inte längre i lokalpolisområde {name}.")),
+        PoliceAreaCmd::Rename { old, new } => {
+            police_areas::rename(&db, &old, &new).await.map(|()| println!("Lokalpolisområde {old} heter nu {new}."))
         }
-        PoliceAreaCmd::Rename { old, new } => police_areas::rename(&db, &old, &new).await,
-        PoliceAreaCmd::Delete { name } => police_areas::delete(&db, &name).await,
+        PoliceAreaCmd::Delete { name } => {
+            police_areas::delete(&db, &name).await.map(|()| println!("Lokalpolisområde {name} är borttaget."))
+        }
     };
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

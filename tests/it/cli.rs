@@ -80,7 +80,11 @@ async fn a_failing_import_says_where_and_writes_nothing() {
     assert_eq!(not_utf8.status.code(), Some(1));
     let missing = app.cli(LOFTE, &["import", "json", "/finns/inte.json"], "");
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("kunde inte läsa /finns/inte.json: filen finns inte"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("/finns/inte.json: kunde inte läsa filen: filen finns inte"),
+        "{}",
+        stderr(&missing)
+    );
     app.stop().await;
 }
 
@@ -133,7 +137,12 @@ async fn police_areas_are_editable_reference_data() {
     assert!(stderr(&bad).contains("okänd kommunkod"), "{}", stderr(&bad));
     let wrong_region = app.cli(LOFTE, &["police-area", "add", "Arvika", "-m", "0180"], "");
     assert_eq!(wrong_region.status.code(), Some(1));
-    assert!(stderr(&wrong_region).contains("Stockholm ligger i polisregion stockholm"), "{}", stderr(&wrong_region));
+    assert!(
+        stderr(&wrong_region)
+            .contains("Stockholm ligger i polisregion Stockholm, men lokalpolisområde Arvika i polisregion Bergslagen"),
+        "{}",
+        stderr(&wrong_region)
+    );
     let not_member = app.cli(LOFTE, &["police-area", "remove", "Arvika", "-m", "1765"], "");
     assert!(
         stderr(&not_member).contains("kommun 1765 ingår inte i lokalpolisområde Arvika"),
@@ -141,7 +150,7 @@ async fn police_areas_are_editable_reference_data() {
         stderr(&not_member)
     );
     let in_use = app.cli(LOFTE, &["police-area", "delete", "Arvika"], "");
-    assert!(stderr(&in_use).contains("används av 1 medborgarlöften"), "{}", stderr(&in_use));
+    assert!(stderr(&in_use).contains("används av ett medborgarlöfte"), "{}", stderr(&in_use));
     let renamed = app.cli(LOFTE, &["police-area", "rename", "arvika", "Arvika-Säffle"], "");
     assert!(renamed.status.success(), "{}", stderr(&renamed));
     assert!(app.get_text("/kommun/saffle", 200).await.contains("Lokalpolisområde Arvika-Säffle"));
@@ -262,4 +271,87 @@ async fn drafts_do_not_change_which_police_area_a_municipality_has() {
     assert_eq!(m["police_areas"], serde_json::json!([{"name": "Arvika", "police_region": "Bergslagen"}]));
     assert!(!app.get_text("/kommun/saffle", 200).await.contains("Nytt område"));
     app.stop().await;
+}
+
+/// Several imports at once, each bringing a new promise in force for Säffle: afterwards exactly
+/// one is in force, and every view agrees which.
+#[tokio::test]
+async fn concurrent_imports_keep_one_promise_in_force() {
+    let app = TestApp::spawn().await;
+    let files: Vec<(std::path::PathBuf, String)> = (0..4)
+        .map(|i| {
+            let mut doc: Value = serde_json::from_str(DEMO_JSON).expect("json");
+            doc["id"] = Value::Null;
+            doc["title"] = format!("Samtidigt {i}").into();
+            doc["year"] = (2030 + i).into();
+            doc["police_area"]["name"] = if i % 2 == 0 { "arvika" } else { "Lokalpolisområde Arvika" }.into();
+            let path = std::env::temp_dir().join(format!("lofte-conc-{}-{i}.json", uuid::Uuid::new_v4().simple()));
+            std::fs::write(&path, doc.to_string()).expect("write");
+            (path, app.database.url.clone())
+        })
+        .collect();
+    let handles: Vec<_> = files
+        .iter()
+        .map(|(path, url)| {
+            let (path, url) = (path.clone(), url.clone());
+            std::thread::spawn(move || {
+                Command::new(LOFTE)
+                    .args(["import", "json", &path.display().to_string()])
+                    .env("DATABASE_URL", url)
+                    .output()
+                    .expect("run")
+            })
+        })
+        .collect();
+    for h in handles {
+        let out = h.join().expect("thread");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    for (path, _) in &files {
+        let _ = std::fs::remove_file(path);
+    }
+    let list = app.get_json("/api/v1/municipalities/1785/promises", 200).await;
+    let in_force: Vec<&Value> = list.as_array().expect("array").iter().filter(|p| p["status"] == "in_force").collect();
+    assert_eq!(in_force.len(), 1, "{list}");
+    let id = in_force[0]["id"].as_str().expect("id");
+    assert_eq!(app.get_json("/api/v1/municipalities/1785", 200).await["in_force_promise_id"], id);
+    let all = app.get_json("/api/v1/municipalities", 200).await;
+    let saffle = all.as_array().expect("array").iter().find(|m| m["code"] == "1785").expect("Säffle");
+    assert_eq!(saffle["in_force_promise_id"], id);
+    // The area is named as stored, whatever spelling the files used.
+    let exported: Value = serde_json::from_str(&stdout(&app.cli(LOFTE, &["export", "promise", id], ""))).expect("json");
+    assert_eq!(exported["police_area"]["name"], "Arvika");
+    assert_eq!(lofte_db::police_areas::list(&app.db).await.expect("list").len(), 1);
+    assert_snapshots_agree(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn read_only_commands_do_not_create_a_database() {
+    let missing = std::env::temp_dir().join(format!("lofte-missing-{}.db", uuid::Uuid::new_v4().simple()));
+    let url = format!("sqlite://{}", missing.display());
+    for args in [&["export", "all"][..], &["police-area", "list"][..], &["import", "json", "--dry-run", "-"][..]] {
+        let out = Command::new(LOFTE)
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                if let Some(mut i) = c.stdin.take() {
+                    let _ = i.write_all(DEMO_JSON.as_bytes());
+                }
+                c.wait_with_output()
+            })
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("finns inte"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!missing.exists(), "{args:?} created the database");
+    }
 }

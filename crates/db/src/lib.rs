@@ -103,6 +103,23 @@ impl Db {
         Ok(())
     }
 
+    /// Begins a transaction that writes promise documents. Such transactions run one at a time
+    /// (SQLite: `BEGIN IMMEDIATE` takes the write lock up front, so the busy timeout applies
+    /// instead of failing on upgrade; PostgreSQL: a transaction-scoped advisory lock), so that
+    /// rules spanning documents, such as one promise in force, hold under concurrent imports.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(7411)) AS locked")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
     /// `SELECT 1`, for health checks.
     pub async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

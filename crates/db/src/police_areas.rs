@@ -27,8 +27,11 @@ fn clean_name(name: &str) -> Result<String, DbError> {
     if name.is_empty() || name.chars().count() > lofte_domain::promise::MAX_NAME {
         return Err(refuse("ange lokalpolisområdets namn (högst 200 tecken)"));
     }
-    if name.chars().any(|c| c.is_control() || lofte_domain::forbidden_char(c)) {
-        return Err(refuse("namnet får inte innehålla radbrytningar eller styrtecken"));
+    if name.chars().any(|c| c.is_control() || lofte_domain::forbidden_char(c) || lofte_domain::invisible_char(c)) {
+        return Err(refuse("namnet får inte innehålla radbrytningar, styrtecken eller osynliga tecken"));
+    }
+    if ["lokalpolisområde", "lokalpolisområdet", "lpo"].contains(&name.to_lowercase().as_str()) {
+        return Err(refuse("ange lokalpolisområdets eget namn, t.ex. Arvika"));
     }
     Ok(name)
 }
@@ -61,8 +64,13 @@ async fn attach(conn: &mut AnyConnection, area: (&str, &str, &str), codes: &[Str
     for code in codes {
         let (m_region, m_name) = municipality_region(&mut *conn, code).await?;
         if m_region != region {
+            let names: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, name FROM police_region").fetch_all(&mut *conn).await?;
+            let label = |id: &str| names.iter().find(|(i, _)| i == id).map_or(id.to_owned(), |(_, n)| n.clone());
             return Err(refuse(format!(
-                "{m_name} ligger i polisregion {m_region}, men lokalpolisområde {name} i polisregion {region}"
+                "{m_name} ligger i polisregion {}, men lokalpolisområde {name} i polisregion {}",
+                label(&m_region),
+                label(region)
             )));
         }
         sqlx::query(
@@ -105,7 +113,7 @@ pub async fn upsert(
     municipalities: &[String],
 ) -> Result<PoliceArea, DbError> {
     let name = clean_name(name)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let (id, region) = match find_by_name(&mut tx, &name).await? {
         Some((id, _, region)) => {
             if let Some(wanted) = region_id.filter(|r| *r != region) {
@@ -138,7 +146,7 @@ pub(crate) async fn ensure_for_document(
     name: &str,
     region_from: Option<&String>,
     attach_codes: &[String],
-) -> Result<(String, bool), DbError> {
+) -> Result<(String, String, bool), DbError> {
     let name = clean_name(name).map_err(|e| match e {
         DbError::Invalid(errs) => DbError::Invalid(
             errs.into_iter().map(|e| lofte_domain::ValidationError { path: "police_area.name".into(), ..e }).collect(),
@@ -151,16 +159,16 @@ pub(crate) async fn ensure_for_document(
         ),
         other => other,
     };
-    let (id, region, created) = match find_by_name(&mut *conn, &name).await? {
-        Some((id, _, region)) => (id, region, false),
+    let (id, name, region, created) = match find_by_name(&mut *conn, &name).await? {
+        Some((id, stored, region)) => (id, stored, region, false),
         None => {
             let code = region_from.ok_or_else(|| refuse("minst en kommun krävs"))?;
             let region = municipality_region(&mut *conn, code).await.map_err(located)?.0;
-            (create(&mut *conn, &name, &region).await?, region, true)
+            (create(&mut *conn, &name, &region).await?, name, region, true)
         }
     };
     attach(&mut *conn, (&id, &name, &region), attach_codes).await.map_err(located)?;
-    Ok((id, created))
+    Ok((id, name, created))
 }
 
 /// Removes a municipality from a police area.
@@ -183,7 +191,7 @@ pub async fn remove_municipality(db: &Db, name: &str, code: &str) -> Result<(), 
 /// Renames a police area. Documents refer to it by id, so they follow.
 pub async fn rename(db: &Db, old: &str, new: &str) -> Result<(), DbError> {
     let new = clean_name(new)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some((id, old_name, _)) = find_by_name(&mut tx, &police_area_name(old)).await? else {
         return Err(refuse(format!("det finns inget lokalpolisområde som heter {old:?}")));
     };
@@ -217,7 +225,7 @@ pub async fn rename(db: &Db, old: &str, new: &str) -> Result<(), DbError> {
 
 /// Deletes a police area that no document refers to.
 pub async fn delete(db: &Db, name: &str) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let Some((id, name, _)) = find_by_name(&mut tx, &police_area_name(name)).await? else {
         return Err(refuse(format!("det finns inget lokalpolisområde som heter {name:?}")));
     };
@@ -226,7 +234,8 @@ pub async fn delete(db: &Db, name: &str) -> Result<(), DbError> {
         .fetch_one(&mut *tx)
         .await?;
     if used > 0 {
-        return Err(refuse(format!("lokalpolisområde {name} används av {used} medborgarlöften och kan inte tas bort")));
+        let what = if used == 1 { "ett medborgarlöfte".to_owned() } else { format!("{used} medborgarlöften") };
+        return Err(refuse(format!("lokalpolisområde {name} används av {what} och kan inte tas bort")));
     }
     sqlx::query("DELETE FROM police_area_municipality WHERE police_area_id = $1").bind(&id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM police_area WHERE id = $1").bind(&id).execute(&mut *tx).await?;

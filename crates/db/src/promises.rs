@@ -219,7 +219,8 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
                 Some(_) => {}
             }
             if doc.status == Status::InForce {
-                if let Some((_, other)) = in_force_codes.iter().find(|(c, _)| *c == m.code) {
+                let key = format!("{}|{}", m.code, doc.police_area.name.to_lowercase());
+                if let Some((_, other)) = in_force_codes.iter().find(|(c, _)| *c == key) {
                     problems.push(ValidationError {
                         path: "status".into(),
                         message: format!(
@@ -228,7 +229,7 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
                         ),
                     });
                 }
-                in_force_codes.push((m.code.clone(), i));
+                in_force_codes.push((key, i));
             }
         }
         errors.extend(problems.into_iter().map(|e| ValidationError { path: prefix(e.path), message: e.message }));
@@ -255,15 +256,16 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
 /// A document whose id exists replaces the stored one (its version goes up); one without an id
 /// gets a new UUID. The police area is found by name (case-insensitively, without the word
 /// "Lokalpolisområde") or created in the police region of the first municipality; a published
-/// document (not a draft) makes it cover the document's municipalities. A document imported as
-/// `in_force` supersedes the documents in force for its municipalities; one that is also in force
-/// for a municipality the new document does not cover is an error, since that municipality would
-/// be left without its promise.
+/// document in force makes it cover the document's municipalities. A document imported as
+/// `in_force` supersedes the documents in force for its municipalities *with the same police
+/// area* (a city with several police areas has one promise with each); one that is also in
+/// force for a municipality the new document does not cover is an error, since that
+/// municipality would be left without its promise. Imports run one at a time.
 pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Result<Vec<Imported>, DbError> {
     let docs = check(db, docs).await?;
     let many = docs.len() > 1;
     let now = now_text();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let mut done = Vec::with_capacity(docs.len());
     for (i, doc) in docs.into_iter().enumerate() {
         let result = write_one(&mut tx, doc, &now).await;
@@ -286,11 +288,15 @@ pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Resul
 }
 
 async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) -> Result<Imported, DbError> {
+    let mut doc = doc;
     let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
-    let attach: &[String] = if doc.status.is_public() { &codes } else { &[] };
+    // Only a promise in force says which police area covers a municipality now.
+    let attach: &[String] = if doc.status == Status::InForce { &codes } else { &[] };
     let region_from: Option<&String> = codes.first();
-    let (police_area_id, created_area) =
+    let (police_area_id, stored_name, created_area) =
         police_areas::ensure_for_document(&mut *conn, &doc.police_area.name, region_from, attach).await?;
+    // The document names the area as it is stored ("arvika" finds "Arvika" and says "Arvika").
+    doc.police_area.name = stored_name;
     let id = doc.id.unwrap_or_else(Uuid::now_v7);
     let id_text = id.to_string();
     let intro = serde_json::to_string(&doc.intro).map_err(|e| DbError::Corrupt(e.to_string()))?;
@@ -401,13 +407,14 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
     if doc.status == Status::InForce {
         let others: Vec<(String, String)> = sqlx::query_as(
             "SELECT d.id, d.title FROM promise_document d \
-             WHERE d.status = 'in_force' AND d.id <> $1 AND d.id IN ( \
+             WHERE d.status = 'in_force' AND d.id <> $1 AND d.police_area_id = $2 AND d.id IN ( \
                SELECT dm.document_id FROM promise_document_municipality dm \
                WHERE dm.municipality_code IN ( \
                  SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
              ORDER BY d.id",
         )
         .bind(&id_text)
+        .bind(&police_area_id)
         .fetch_all(&mut *conn)
         .await?;
         for (other_id, other_title) in others {

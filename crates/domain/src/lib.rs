@@ -11,5 +11,5 @@ pub mod reference;
 pub use org::{MunicipalityCode, slugify, sv_sort_key};
 pub use promise::{
     Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument, Status, Theme,
-    ValidationError, forbidden_char, parse_documents, police_area_name,
+    ValidationError, forbidden_char, invisible_char, parse_documents, police_area_name,
 };

@@ -232,6 +232,13 @@ impl fmt::Display for ValidationError {
 /// Parses interchange JSON holding one document or an array of documents. Syntax and type
 /// errors come back with line, column and path.
 pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationError> {
+    // serde would also read a struct written as a positional array; the format has named fields
+    // only, so that shape is refused first (a syntax error is left to the typed parse below).
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json)
+        && let Some(path) = positional(&value)
+    {
+        return Err(ValidationError { path, message: "väntade ett objekt med namngivna fält, inte en lista".into() });
+    }
     let many = json.trim_start().starts_with('[');
     let mut de = serde_json::Deserializer::from_str(json);
     let parsed = if many {
@@ -245,6 +252,40 @@ pub fn parse_documents(json: &str) -> Result<Vec<PromiseDocument>, ValidationErr
     })?;
     de.end().map_err(|e| json_error(e, "."))?;
     Ok(docs)
+}
+
+/// The first place where an object of the format is written as an array, if any.
+fn positional(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    fn object_at(v: Option<&Value>, path: String) -> Option<String> {
+        matches!(v, Some(Value::Array(_))).then_some(path)
+    }
+    fn objects_in(v: Option<&Value>, path: &str, each: impl Fn(&Value, String) -> Option<String>) -> Option<String> {
+        let Some(Value::Array(items)) = v else { return None };
+        items.iter().enumerate().find_map(|(i, item)| {
+            let at = format!("{path}[{i}]");
+            if item.is_array() { Some(at) } else { each(item, at) }
+        })
+    }
+    let doc = |d: &Value, prefix: String| -> Option<String> {
+        if d.is_array() {
+            return Some(if prefix.is_empty() { "dokument".into() } else { prefix });
+        }
+        let p = |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
+        objects_in(d.get("municipalities"), &p("municipalities"), |_, _| None)
+            .or_else(|| object_at(d.get("police_area"), p("police_area")))
+            .or_else(|| object_at(d.get("period"), p("period")))
+            .or_else(|| objects_in(d.get("promises"), &p("promises"), |_, _| None))
+            .or_else(|| {
+                objects_in(d.get("themes"), &p("themes"), |t, at| {
+                    objects_in(t.get("activities"), &format!("{at}.activities"), |_, _| None)
+                })
+            })
+    };
+    match value {
+        Value::Array(docs) => docs.iter().enumerate().find_map(|(i, d)| doc(d, format!("[{i}]"))),
+        other => doc(other, String::new()),
+    }
 }
 
 /// A serde_json error as a located, Swedish validation error: syntax errors by line and column,
@@ -274,7 +315,19 @@ fn json_error(e: serde_json::Error, path: &str) -> ValidationError {
 
 /// serde's messages are English; the common ones are put in Swedish, the rest kept as they are.
 fn serde_message_sv(message: &str) -> String {
-    const PHRASES: [(&str, &str); 22] = [
+    const PHRASES: &[(&str, &str)] = &[
+        ("expected `:`", "väntade `:`"),
+        ("expected `,` or `}`", "väntade `,` eller `}`"),
+        ("expected `,` or `]`", "väntade `,` eller `]`"),
+        ("expected ident", "okänt ord (menade du null, true eller false?)"),
+        ("unexpected end of hex escape", "ofullständig \\u-escape"),
+        ("lone leading surrogate in hex escape", "ensamt surrogattecken i \\u-escape"),
+        ("floating point ", "decimaltal "),
+        ("a formatted UUID string", "ett UUID"),
+        ("unit value", "null"),
+        ("EOF while parsing", "texten tar slut"),
+        ("with ", "med "),
+        (" elements", " element"),
         ("invalid type: ", "fel typ: "),
         ("unknown field ", "okänt fält "),
         ("missing field ", "fältet saknas: "),
@@ -293,11 +346,19 @@ fn serde_message_sv(message: &str) -> String {
         (", expected one of ", ", tillåtna är "),
         (", expected ", ", väntade "),
         ("struct PromiseDocument", "ett dokument (objekt)"),
+        ("struct ", "ett objekt av typen "),
         ("a string", "en text"),
         ("i32", "ett heltal"),
         ("a sequence", "en lista"),
         ("UUID parsing failed: ", "ogiltigt UUID: "),
     ];
+    // The uuid crate's own explanations are English and technical; the verdict is enough.
+    if message.contains("UUID parsing failed")
+        || message.starts_with("invalid character: ")
+        || message.contains("invalid group")
+    {
+        return "ogiltigt UUID (skriv t.ex. 01935f3a-8c00-7000-8000-000000001785)".into();
+    }
     let mut m = PHRASES.iter().fold(message.to_owned(), |m, (en, sv)| m.replace(en, sv));
     for (en, sv) in [
         ("integer ", "heltal "),
@@ -413,7 +474,7 @@ impl PromiseDocument {
 pub fn police_area_name(name: &str) -> String {
     let trimmed = name.trim();
     let lower = trimmed.to_lowercase();
-    for prefix in ["lokalpolisområde ", "lpo "] {
+    for prefix in ["lokalpolisområdet ", "lokalpolisområde ", "lpo "] {
         if lower.starts_with(prefix) {
             // The prefixes are the same length in bytes in either case (ASCII and å/Å both 2).
             return trimmed.get(prefix.len()..).unwrap_or(trimmed).trim().to_owned();
@@ -429,6 +490,13 @@ pub fn forbidden_char(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
+/// Characters that show nothing: zero-width spaces and joiners, the byte-order mark, soft
+/// hyphens, the Arabic letter mark, line and paragraph separators. Names may not hold them (two
+/// names that look the same must be the same); running text may.
+pub fn invisible_char(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{061C}' | '\u{2028}' | '\u{2029}')
+}
+
 #[derive(Default)]
 struct Validator {
     errors: Vec<ValidationError>,
@@ -441,12 +509,12 @@ impl Validator {
 
     fn text(&mut self, path: impl Into<String>, s: &str, max: usize, required: bool) {
         let path = path.into();
-        if required && s.trim().is_empty() {
+        if required && s.chars().all(|c| c.is_whitespace() || invisible_char(c)) {
             self.err(path, "får inte vara tom");
         } else if s.chars().count() > max {
             self.err(path, format!("är för lång (högst {max} tecken)"));
-        } else if s.chars().any(|c| forbidden_char(c) || (max <= MAX_NAME && c.is_control())) {
-            let what = if max <= MAX_NAME { "styrtecken eller radbrytningar" } else { "styrtecken" };
+        } else if s.chars().any(|c| forbidden_char(c) || (max <= MAX_NAME && (c.is_control() || invisible_char(c)))) {
+            let what = if max <= MAX_NAME { "styrtecken, radbrytningar eller osynliga tecken" } else { "styrtecken" };
             self.err(path, format!("innehåller otillåtna {what}"));
         }
     }

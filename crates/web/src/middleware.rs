@@ -46,7 +46,11 @@ pub async fn record_metrics(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route =
         req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().to_string();
+    // Only known methods become labels: a client must not grow the metrics without bound.
+    let method = match req.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS") => m.to_owned(),
+        _ => "other".to_owned(),
+    };
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     metrics::counter!("lofte_http_requests_total", "route" => route.clone(), "method" => method, "status" => status)

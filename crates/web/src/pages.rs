@@ -36,7 +36,14 @@ pub struct SearchParams {
 
 /// `/`: the municipalities with a promise in force, by county; `?q=` searches all 290.
 pub async fn index(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Response, AppError> {
-    let query: String = params.q.chars().filter(|c| !c.is_control()).take(100).collect::<String>().trim().to_owned();
+    let query: String = params
+        .q
+        .chars()
+        .filter(|c| !c.is_control() && !lofte_domain::forbidden_char(*c) && !lofte_domain::invisible_char(*c))
+        .take(100)
+        .collect::<String>()
+        .trim()
+        .to_owned();
     let (results, counties, total) = if query.is_empty() {
         let in_force = municipalities::list_in_force(&state.db).await?;
         let total = in_force.len();

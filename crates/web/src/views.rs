@@ -168,6 +168,8 @@ pub fn by_county(list: Vec<MunicipalityRow>) -> Vec<CountyGroup> {
 /// Case-insensitive match of a search on name or code: "säff", "SÄFFLE", "1785". A query
 /// written without å, ä or ö also matches names that have them ("saffle" finds Säffle), but one
 /// that has them is taken as written ("ö" does not find Arboga).
+/// Hyphens and spaces count alike, and a trailing "kommun" or "stad" is ignored, so "Malung
+/// Sälen", "Säffle kommun" and "Göteborgs stad" find what they name.
 pub fn matches(m: &MunicipalityRow, query: &str) -> bool {
     let query = query.trim();
     if query.is_empty() {
@@ -176,11 +178,36 @@ pub fn matches(m: &MunicipalityRow, query: &str) -> bool {
     if m.code.starts_with(query) {
         return true;
     }
-    if query.is_ascii() {
-        let q = slugify(query);
-        !q.is_empty() && slugify(&m.name).contains(&q)
+    let words = |s: &str| -> Vec<String> {
+        s.to_lowercase()
+            .split(|c: char| c == '-' || c.is_whitespace())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut q = words(query);
+    if q.len() > 1 && matches!(q.last().map(String::as_str), Some("kommun" | "stad" | "kommuns")) {
+        q.pop();
+        // "Göteborgs stad", "Säffles kommun": the genitive s goes too.
+        if let Some(last) = q.last_mut()
+            && last.len() > 2
+            && last.ends_with('s')
+        {
+            let plain = last.trim_end_matches('s').to_owned();
+            if words(&m.name).join(" ").contains(&plain) {
+                *last = plain;
+            }
+        }
+    }
+    let q = q.join(" ");
+    let name = words(&m.name).join(" ");
+    if q.is_empty() {
+        false
+    } else if query.is_ascii() {
+        let fold = |s: &str| slugify(s).replace('-', " ");
+        fold(&name).contains(&fold(&q))
     } else {
-        m.name.to_lowercase().contains(&query.to_lowercase())
+        name.contains(&q)
     }
 }
 
@@ -201,6 +228,27 @@ mod tests {
         let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(join_sv(&names(&["Arvika"])), "Arvika");
         assert_eq!(join_sv(&names(&["Arvika", "Eda", "Årjäng"])), "Arvika, Eda och Årjäng");
+    }
+
+    #[test]
+    fn search_is_forgiving_about_spaces_and_suffixes() {
+        let m = |name: &str| MunicipalityRow {
+            code: "0000".into(),
+            name: name.into(),
+            slug: slugify(name),
+            county_code: "00".into(),
+            county_name: String::new(),
+            police_region: String::new(),
+            in_force_document_id: None,
+        };
+        assert!(matches(&m("Malung-Sälen"), "Malung Sälen"));
+        assert!(matches(&m("Malung-Sälen"), "malung salen"));
+        assert!(matches(&m("Säffle"), "Säffle kommun"));
+        assert!(matches(&m("Göteborg"), "Göteborgs stad"));
+        assert!(matches(&m("Säffle"), "saff"));
+        assert!(!matches(&m("Arboga"), "ö"));
+        assert!(matches(&m("Örebro"), "ö"));
+        assert!(!matches(&m("Säffle"), "kommun"));
     }
 
     #[test]

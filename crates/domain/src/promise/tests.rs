@@ -199,3 +199,46 @@ fn duplicate_keys_and_trailing_text_are_errors() {
     let eof = parse_documents("{\"title\": ").expect_err("eof");
     assert!(eof.message.contains("tar slut"), "{}", eof.message);
 }
+
+fn demo_value(change: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(DEMO).expect("demo");
+    change(&mut v);
+    v.to_string()
+}
+
+#[test]
+fn positional_arrays_are_refused() {
+    let positional =
+        r#"[[null,[["1785","Säffle"]],["Arvika"],"Positionellt",2024,[null,null],"draft",[],[],[],"","",""]]"#;
+    let err = parse_documents(positional).expect_err("positional");
+    assert_eq!(err.path, "[0]");
+    let inner = demo_value(|v| v["police_area"] = serde_json::json!(["Arvika"]));
+    assert_eq!(parse_documents(&inner).expect_err("inner").path, "police_area");
+    let activity = demo_value(|v| v["themes"][1]["activities"][2] = serde_json::json!(["Fotpatrullering", "police"]));
+    assert_eq!(parse_documents(&activity).expect_err("activity").path, "themes[1].activities[2]");
+}
+
+#[test]
+fn messages_are_swedish() {
+    let cases = [
+        (r#"{"id" 1}"#.to_owned(), "väntade `:`"),
+        (r#"{"id":nul}"#.to_owned(), "okänt ord"),
+        (demo_value(|v| v["year"] = serde_json::json!(2024.5)), "decimaltal"),
+        (demo_value(|v| v["id"] = serde_json::json!("x")), "ogiltigt UUID"),
+        (demo_value(|v| v["police_area"] = serde_json::json!(1)), "ett objekt av typen"),
+    ];
+    for (json, expected) in cases {
+        let err = parse_documents(&json).expect_err(&json);
+        assert!(err.message.contains(expected), "{json}: {}", err.message);
+        assert!(!err.message.contains("expected") && !err.message.contains("invalid"), "{}", err.message);
+    }
+}
+
+#[test]
+fn invisible_characters_are_not_a_name() {
+    let mut doc = demo();
+    doc.title = "\u{200B}".into();
+    doc.police_area.name = "Arv\u{200B}ika".into();
+    let paths: Vec<String> = doc.validate().into_iter().map(|e| e.path).collect();
+    assert_eq!(paths, ["police_area.name", "title"]);
+}
