@@ -6,6 +6,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a failing test should stop loudly
 
 mod api;
+mod authoring;
 mod cli;
 mod e2e;
 mod public_site;

@@ -22,6 +22,13 @@ async fn post_form(client: &reqwest::Client, app: &TestApp, path: &str, form: &[
 #[tokio::test]
 async fn authorisation_matrix() {
     let app = TestApp::spawn().await;
+    let draft = crate::demo_with(|d| {
+        d.id = None;
+        d.status = lofte_domain::Status::Draft;
+        d.title = "Utkast 2025".into();
+    });
+    let draft_id =
+        lofte_db::drafts::create(&app.db, draft, lofte_db::promises::Actor::IMPORT).await.expect("draft").to_string();
     let anonymous = app.client.clone();
     let personas = [
         ("läsare i Årjäng", Some(ARJANG_READER), false),
@@ -31,11 +38,12 @@ async fn authorisation_matrix() {
         ("administratör", Some(ADMIN), true),
     ];
     let specs = route_specs();
-    assert!(specs.len() >= 6);
+    assert!(specs.len() >= 12);
     for spec in &specs {
+        let path = spec.path.replace("{id}", &draft_id);
         let request = |client: &reqwest::Client| match spec.method {
-            "GET" => client.get(app.url(spec.path)),
-            _ => client.post(app.url(spec.path)).form(&[("x", "")]),
+            "GET" => client.get(app.url(&path)),
+            _ => client.post(app.url(&path)).form(&[("x", "")]),
         };
         let res = request(&anonymous).send().await.expect("anonymous");
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "anonymous {} {}", spec.method, spec.path);
@@ -46,9 +54,14 @@ async fn authorisation_matrix() {
             // Logging out ends the session, so each request gets a fresh login.
             let client = app.login(email.expect("email")).await;
             let status = request(&client).send().await.expect("request").status();
+            // Säffle and LPO Arvika are the draft's parties; Årjäng is not.
+            let party = matches!(*who, "redaktör i Säffle" | "redaktör i LPO Arvika" | "firmatecknare i Säffle");
+            let editor = matches!(*who, "redaktör i Säffle" | "redaktör i LPO Arvika");
             let allowed = match spec.access {
                 Access::Staff => true,
                 Access::Admin => *admin,
+                Access::DocumentRead => *admin || party,
+                Access::DocumentEdit => *admin || editor,
             };
             if allowed {
                 assert!(

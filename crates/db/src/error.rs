@@ -8,6 +8,12 @@ pub enum DbError {
     NotFound,
     #[error("invalid: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<ValidationError>),
+    /// The document changed since the version the edit was based on (the current version).
+    #[error("stale edit: the document is now at version {0}")]
+    Stale(i64),
+    /// The document cannot be edited in its state (only drafts can).
+    #[error("not a draft")]
+    NotDraft,
     #[error("configuration: {0}")]
     Config(String),
     #[error("stored data is inconsistent: {0}")]

@@ -5,6 +5,7 @@
 //! sit behind `match db.backend()` in this crate and nowhere else.
 
 pub mod accounts;
+pub mod drafts;
 mod error;
 pub mod municipalities;
 pub mod police_areas;

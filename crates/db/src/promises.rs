@@ -268,7 +268,7 @@ pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Resul
     let mut tx = db.begin_write().await?;
     let mut done = Vec::with_capacity(docs.len());
     for (i, doc) in docs.into_iter().enumerate() {
-        let result = write_one(&mut tx, doc, &now).await;
+        let result = write_one(&mut tx, doc, &now, Actor::IMPORT).await;
         match result {
             Ok(imported) => done.push(imported),
             Err(DbError::Invalid(errors)) if many => {
@@ -287,7 +287,74 @@ pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Resul
     Ok(done)
 }
 
-async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) -> Result<Imported, DbError> {
+/// Who makes a change, for versions and the audit log.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub id: Option<&'a str>,
+    pub name: &'a str,
+}
+
+impl Actor<'_> {
+    pub const IMPORT: Actor<'static> = Actor { id: None, name: "Import (lofte import json)" };
+}
+
+/// Appends an audit entry.
+pub(crate) async fn audit(
+    conn: &mut AnyConnection,
+    actor: Actor<'_>,
+    document_id: Option<&str>,
+    action: &str,
+    detail: &str,
+    now: &str,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, account_id, account_name, document_id, action, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(now)
+    .bind(actor.id)
+    .bind(actor.name)
+    .bind(document_id)
+    .bind(action)
+    .bind(detail)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps the document's current state as a numbered version.
+async fn keep_version(conn: &mut AnyConnection, id: &str, actor: Actor<'_>, now: &str) -> Result<(), DbError> {
+    let (version, status, snapshot): (i64, String, String) =
+        sqlx::query_as("SELECT version, status, snapshot FROM promise_document WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let mut doc: PromiseDocument =
+        serde_json::from_str(&snapshot).map_err(|_| DbError::Corrupt(format!("document {id}: snapshot")))?;
+    doc.status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("document {id}: status")))?;
+    let snapshot = serde_json::to_string(&doc).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO document_version (document_id, version, snapshot, saved_by, saved_by_name, saved_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(snapshot)
+    .bind(actor.id)
+    .bind(actor.name)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn write_one(
+    conn: &mut AnyConnection,
+    doc: PromiseDocument,
+    now: &str,
+    actor: Actor<'_>,
+) -> Result<Imported, DbError> {
     let mut doc = doc;
     let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
     // Only a promise in force says which police area covers a municipality now.
@@ -446,9 +513,23 @@ async fn write_one(conn: &mut AnyConnection, doc: PromiseDocument, now: &str) ->
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            keep_version(&mut *conn, &other_id, actor, now).await?;
+            audit(&mut *conn, actor, Some(&other_id), "ersatt", &format!("ersatt av {} ({id_text})", doc.title), now)
+                .await?;
             superseded.push((other_id, other_title));
         }
     }
+    keep_version(&mut *conn, &id_text, actor, now).await?;
+    let what = if existing.is_some() { "uppdaterad" } else { "skapad" };
+    audit(
+        &mut *conn,
+        actor,
+        Some(&id_text),
+        what,
+        &format!("{} ({}), version {version}", doc.title, doc.status.label_sv()),
+        now,
+    )
+    .await?;
     Ok(Imported {
         id,
         title: doc.title,

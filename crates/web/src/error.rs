@@ -26,6 +26,9 @@ pub enum AppError {
     Forbidden,
     #[error("gone")]
     Gone,
+    /// The request conflicts with the state of things; the text says so in Swedish.
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 impl From<DbError> for AppError {
@@ -69,6 +72,7 @@ pub fn describe(status: StatusCode) -> (&'static str, &'static str) {
         400 => ("Felaktig begäran", "bad_request"),
         401 => ("Inloggning krävs", "unauthorized"),
         403 => ("Åtkomst nekad", "forbidden"),
+        409 => ("Konflikt", "conflict"),
         410 => ("Finns inte längre", "gone"),
         404 => ("Hittades inte", "not_found"),
         405 => ("Metoden stöds inte", "method_not_allowed"),
@@ -117,6 +121,7 @@ impl AppError {
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Gone => StatusCode::GONE,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
         }
     }
 
@@ -133,7 +138,7 @@ impl AppError {
         self.log();
         let status = self.status();
         match self {
-            AppError::BadRequest(detail) => Problem::new(status, Some(detail)),
+            AppError::BadRequest(detail) | AppError::Conflict(detail) => Problem::new(status, Some(detail)),
             AppError::Invalid(errors) => Problem {
                 errors,
                 ..Problem::new(status, Some("Se listan errors för vad som behöver rättas.".into()))
@@ -164,7 +169,8 @@ impl IntoResponse for AppError {
         self.log();
         let status = self.status();
         let detail = match &self {
-            AppError::BadRequest(d) => Some(d.clone()),
+            AppError::BadRequest(d) | AppError::Conflict(d) => Some(d.clone()),
+            AppError::Invalid(errors) => Some(errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")),
             _ => None,
         };
         crate::pages::error_page(status, detail)

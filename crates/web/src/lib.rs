@@ -3,6 +3,8 @@
 
 mod api;
 pub mod auth;
+mod documents;
+mod edit_form;
 mod error;
 mod middleware;
 mod pages;

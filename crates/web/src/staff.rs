@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use lofte_db::{DbError, accounts};
-use lofte_domain::Status;
 use lofte_domain::auth::{Role, Staff, normalize_email, password_problem};
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -28,6 +27,10 @@ pub enum Access {
     Staff,
     /// System administrators only.
     Admin,
+    /// Staff of an organisation party to the document `{id}` (and admins).
+    DocumentRead,
+    /// Editors of an organisation party to the document `{id}` (and admins).
+    DocumentEdit,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -47,6 +50,12 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/konto/losenord", Access::Staff), get(password_form)),
         (spec("POST", "/konto/losenord", Access::Staff), post(change_password)),
         (spec("POST", "/logga-ut", Access::Staff), post(logout)),
+        (spec("POST", "/arbetsyta/nytt", Access::Staff), post(crate::documents::create)),
+        (spec("GET", "/arbetsyta/lofte/{id}", Access::DocumentRead), get(crate::documents::overview)),
+        (spec("GET", "/arbetsyta/lofte/{id}/forhandsgranska", Access::DocumentRead), get(crate::documents::preview)),
+        (spec("GET", "/arbetsyta/lofte/{id}/jamfor", Access::DocumentRead), get(crate::documents::compare)),
+        (spec("GET", "/arbetsyta/lofte/{id}/redigera", Access::DocumentEdit), get(crate::documents::edit_form)),
+        (spec("POST", "/arbetsyta/lofte/{id}/redigera", Access::DocumentEdit), post(crate::documents::edit)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
         (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
     ]
@@ -159,6 +168,8 @@ struct OrgView {
     name: String,
     role: &'static str,
     documents: Vec<DocRow>,
+    /// Municipalities this person may start a draft for through this organisation: (code, name).
+    new_draft: Vec<(String, String)>,
 }
 
 struct DocRow {
@@ -167,7 +178,6 @@ struct DocRow {
     year: i64,
     status: &'static str,
     updated: String,
-    public: bool,
 }
 
 #[derive(Template)]
@@ -191,7 +201,6 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
             .await?
             .into_iter()
             .map(|d| DocRow {
-                public: d.status != Status::Draft,
                 status: d.status.label_sv(),
                 updated: d.updated_at.get(..16).unwrap_or(&d.updated_at).replace('T', " "),
                 id: d.id,
@@ -199,7 +208,24 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
                 year: d.year,
             })
             .collect();
-        orgs.push(OrgView { name, role: role.label_sv(), documents });
+        let new_draft = if *role == Role::Editor {
+            let codes = match org {
+                lofte_domain::auth::Org::Municipality(code) => vec![code.clone()],
+                lofte_domain::auth::Org::PoliceArea(id) => {
+                    lofte_db::police_areas::get(&state.db, id).await?.map(|p| p.municipalities).unwrap_or_default()
+                }
+            };
+            let mut list = Vec::new();
+            for code in codes {
+                if let Some(m) = lofte_db::municipalities::find(&state.db, &code).await? {
+                    list.push((m.code, m.name));
+                }
+            }
+            list
+        } else {
+            Vec::new()
+        };
+        orgs.push(OrgView { name, role: role.label_sv(), documents, new_draft });
     }
     page(StatusCode::OK, &WorkspacePage { search_value: String::new(), staff, orgs })
 }
