@@ -50,3 +50,114 @@ async fn public_pages_are_accessible_and_work_in_a_browser() {
     browser.close().await;
     app.stop().await;
 }
+
+/// The staff flow in a real browser, checked with axe-core on every page it meets, error states
+/// included: log in, copy the promise in force into a draft, change an activity's owner, add a
+/// theme, move it, save, see the diff and the preview, then a stale save and a validation error.
+#[tokio::test]
+async fn staff_author_a_draft_in_a_browser() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Browser::start().await else { return };
+    let c = &browser.client;
+    let find = |css: &'static str| async move {
+        c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    };
+
+    browser.assert_accessible(&app.url("/logga-in")).await;
+    find("#email").await.send_keys("redaktor.saffle@lofte.example").await.expect("email");
+    find("#password").await.send_keys("fel lösenord").await.expect("password");
+    find("form.stack button").await.click().await.expect("login");
+    find("#login-fel").await;
+    assert!(browser.axe_violations().await.is_empty(), "login error state");
+    find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    find("form.stack button").await.click().await.expect("login");
+    find("form.new-draft").await;
+    assert!(browser.axe_violations().await.is_empty(), "workspace");
+
+    find("form.new-draft button[value=copy]").await.click().await.expect("copy");
+    find("#t0_a3_party").await;
+    assert!(browser.axe_violations().await.is_empty(), "edit form");
+    find("#t0_a3_party").await.select_by_value("other").await.expect("party");
+    find("#t0_a3_party_name").await.send_keys("Säffle Bostäder").await.expect("name");
+    find("button[value=add_theme]").await.click().await.expect("add theme");
+    find("#t3_name").await.send_keys("Trygghet i centrum").await.expect("theme");
+    find("button[value='up_theme:3']").await.click().await.expect("move up");
+    let moved = find("#t2_name").await.prop("value").await.expect("value");
+    assert_eq!(moved.as_deref(), Some("Trygghet i centrum"));
+    assert_eq!(find("#t0_a3_party_name").await.prop("value").await.expect("value").as_deref(), Some("Säffle Bostäder"));
+    find("button[value=save]").await.click().await.expect("save");
+    find("ul.actions").await;
+    assert!(browser.axe_violations().await.is_empty(), "document overview");
+    let edit_url = c.current_url().await.expect("url").to_string() + "/redigera";
+
+    c.find(Locator::LinkText("Jämför med version 1")).await.expect("diff link").click().await.expect("diff");
+    find("ul.changes").await;
+    assert!(browser.axe_violations().await.is_empty(), "diff");
+    let diff = c.source().await.expect("source");
+    assert!(diff.contains("Trygghet i centrum") && diff.contains("Säffle Bostäder"));
+    browser.goto(&edit_url.replace("/redigera", "/forhandsgranska")).await;
+    find("article.promise").await;
+    assert!(browser.axe_violations().await.is_empty(), "preview");
+
+    // Someone else saves meanwhile: the browser's save is refused and shows what changed.
+    browser.goto(&edit_url).await;
+    find("#title").await;
+    let other = app.login("redaktor.arvika@lofte.example").await;
+    let html = other.get(&edit_url).send().await.expect("other").text().await.expect("text");
+    let version =
+        html.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).expect("version").to_owned();
+    let id = edit_url.trim_end_matches("/redigera").rsplit('/').next().expect("id").to_owned();
+    let current =
+        lofte_db::promises::get(&app.db, uuid::Uuid::parse_str(&id).expect("uuid")).await.expect("get").expect("doc");
+    let mut changed = current.document.clone();
+    changed.title = "Polisens titel".into();
+    lofte_db::drafts::save(
+        &app.db,
+        changed,
+        version.parse().expect("number"),
+        lofte_db::promises::Actor { id: None, name: "Per" },
+    )
+    .await
+    .expect("other save");
+    find("#follow_up").await.send_keys(" Mitt tillägg.").await.expect("type");
+    find("button[value=save]").await.click().await.expect("save");
+    find("div.error ul.changes").await;
+    assert!(browser.axe_violations().await.is_empty(), "stale save page");
+    let kept = find("#follow_up").await.prop("value").await.expect("value").unwrap_or_default();
+    assert!(kept.ends_with("Mitt tillägg."), "{kept}");
+
+    // A validation error, shown next to the field.
+    find("#title").await.clear().await.expect("clear");
+    find("button[value=save]").await.click().await.expect("save");
+    find("#title-fel").await;
+    assert!(browser.axe_violations().await.is_empty(), "validation error state");
+
+    for path in ["/konto/losenord", "/inbjudan/finns-inte", "/arbetsyta/inbjudningar"] {
+        browser.assert_accessible(&app.url(path)).await;
+    }
+
+    // An administrator invites someone; the invited person's page.
+    browser.goto(&app.url("/arbetsyta")).await;
+    find(".staff-bar button").await.click().await.expect("logout");
+    find("#gallande").await;
+    browser.goto(&app.url("/logga-in")).await;
+    find("#email").await.send_keys("admin@lofte.example").await.expect("email");
+    find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    find("form.stack button").await.click().await.expect("login");
+    find("h1").await;
+    browser.goto(&app.url("/arbetsyta/inbjudningar")).await;
+    find("#inv-email").await.send_keys("nina@saffle.example").await.expect("email");
+    find("#inv-org").await.send_keys("9999").await.expect("org");
+    find("#inv-name").await.send_keys("Nina").await.expect("name");
+    find("form[action='/arbetsyta/inbjudningar'] button").await.click().await.expect("invite");
+    find("div.error").await;
+    assert!(browser.axe_violations().await.is_empty(), "invitation error state");
+    find("#inv-org").await.clear().await.expect("clear");
+    find("#inv-org").await.send_keys("1785").await.expect("org");
+    find("form[action='/arbetsyta/inbjudningar'] button").await.click().await.expect("invite");
+    let link = find("div.notice code").await.text().await.expect("link");
+    assert!(browser.axe_violations().await.is_empty(), "invitation created");
+    browser.assert_accessible(&link).await;
+    browser.close().await;
+    app.stop().await;
+}
