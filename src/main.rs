@@ -49,6 +49,13 @@ struct ServeArgs {
     /// Mark session cookies Secure (set this when the site is served over https).
     #[arg(long, env = "LOFTE_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Send invitation and password links by e-mail through this SMTP relay
+    /// (smtp://[user:password@]host[:port], plain SMTP). Without it, links are shown to admins.
+    #[arg(long, env = "LOFTE_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The sender of those e-mails.
+    #[arg(long, env = "LOFTE_MAIL_FROM", default_value = "Löfte <lofte@localhost>")]
+    mail_from: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -100,6 +107,13 @@ enum UserCmd {
         #[arg(long, default_value = "editor")]
         role: String,
         /// The site's address, for the link.
+        #[arg(long, env = "LOFTE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
+    /// Create a one-time link (valid 2 hours) with which the person sets a new password.
+    Reset {
+        #[arg(long)]
+        email: String,
         #[arg(long, env = "LOFTE_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
         public_url: String,
     },
@@ -292,6 +306,12 @@ async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
             .unwrap_or_else(|| format!("http://{local}"))
             .trim_end_matches('/')
             .to_owned(),
+        mailer: match &args.smtp_url {
+            Some(url) => Some(std::sync::Arc::new(
+                lofte_web::mail::Mailer::new(url, &args.mail_from).map_err(|e| anyhow::anyhow!(e))?,
+            )),
+            None => None,
+        },
         ..lofte_web::AppState::new(db.clone())
     };
     // Expired sessions are removed hourly.
@@ -511,6 +531,20 @@ async fn user(db_args: &DbArgs, cmd: UserCmd) -> Result<ExitCode> {
                 println!("Kontot {email} är skapat (administratör).");
             }
             Ok(ExitCode::SUCCESS)
+        }
+        UserCmd::Reset { email, public_url } => {
+            let state = lofte_web::AppState::new(db.clone());
+            match lofte_web::staff::create_password_reset(&state, &email).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                Some(path) => {
+                    println!("{}{path}", public_url.trim_end_matches('/'));
+                    eprintln!("Länken fungerar en gång och gäller i {} timmar.", lofte_web::staff::RESET_HOURS);
+                    Ok(ExitCode::SUCCESS)
+                }
+                None => {
+                    eprintln!("fel: det finns inget konto (utom demokonton) med adressen {email:?}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
         UserCmd::Invite { email, name, org, role, public_url } => {
             let state = lofte_web::AppState::new(db.clone());

@@ -132,7 +132,13 @@ async fn staff_author_a_draft_in_a_browser() {
     find("#title-fel").await;
     assert!(browser.axe_violations().await.is_empty(), "validation error state");
 
-    for path in ["/konto/losenord", "/inbjudan/finns-inte", "/arbetsyta/inbjudningar"] {
+    for path in [
+        "/konto/losenord",
+        "/inbjudan/finns-inte",
+        "/arbetsyta/inbjudningar",
+        "/glomt-losenord",
+        "/aterstall/finns-inte",
+    ] {
         browser.assert_accessible(&app.url(path)).await;
     }
 

@@ -193,7 +193,7 @@ async fn cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn demo_accounts_are_refused_when_the_demo_is_off() {
-    let app = TestApp::spawn_with(Options { demo: true, demo_logins: false }).await;
+    let app = TestApp::spawn_with(Options { demo: true, demo_logins: false, smtp: None }).await;
     let res =
         post_form(&app.client, &app, "/logga-in", &[("email", ADMIN), ("password", lofte_db::seed::DEMO_PASSWORD)])
             .await;
@@ -330,5 +330,82 @@ async fn accounts_from_the_command_line() {
     assert!(link.starts_with(&app.url("/inbjudan/")), "{link}");
     let page = app.get_text(link.trim_start_matches(&app.url("")), 200).await;
     assert!(page.contains("läsare för Arvika kommun"), "{page}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forgotten_passwords_without_enumeration() {
+    let app = TestApp::spawn().await;
+    let ask = |email: &'static str| {
+        let app = &app;
+        async move {
+            let res = post_form(&app.client, app, "/glomt-losenord", &[("email", email)]).await;
+            (res.status(), res.text().await.expect("text"))
+        }
+    };
+    let known = ask("redaktor.saffle@lofte.example").await;
+    let unknown = ask("ingen@lofte.example").await;
+    assert_eq!(known, unknown, "the same answer whether or not the account exists");
+    assert_eq!(known.0, StatusCode::OK);
+
+    // Without mail, an administrator hands over a link made on the command line.
+    app.cli(
+        LOFTE,
+        &["user", "add", "--email", "eva@saffle.example", "--name", "Eva", "--org", "1785"],
+        "Evas gamla lösenord\n",
+    );
+    let out = app.cli(LOFTE, &["user", "reset", "--email", "eva@saffle.example", "--public-url", &app.url("")], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let path = link.trim_start_matches(&app.url("")).to_owned();
+    assert!(app.get_text(&path, 200).await.contains("eva@saffle.example"));
+    let res =
+        post_form(&app.client, &app, &path, &[("new", "Evas nya lösenord"), ("repeat", "Evas nya lösenord")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.login_with("eva@saffle.example", "Evas nya lösenord").await;
+    assert_eq!(app.get(&path).await.status(), StatusCode::GONE, "one time only");
+    // Demo accounts cannot be reset (they share a published password).
+    let demo = app.cli(LOFTE, &["user", "reset", "--email", "admin@lofte.example"], "");
+    assert_eq!(demo.status.code(), Some(1));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_smtp_invitations_and_reset_links_are_mailed() {
+    let smtp = lofte_testkit::FakeSmtp::start().await;
+    let app = TestApp::spawn_with(Options { smtp: Some(smtp.clone()), ..Options::default() }).await;
+    let admin = app.login(ADMIN).await;
+    let res = post_form(
+        &admin,
+        &app,
+        "/arbetsyta/inbjudningar",
+        &[("email", "ola@saffle.example"), ("name", "Ola"), ("org", "1785"), ("role", "reader")],
+    )
+    .await;
+    let body = res.text().await.expect("text");
+    assert!(body.contains("Inbjudan är skickad till ola@saffle.example."), "{body}");
+    assert!(!body.contains("/inbjudan/"), "the link goes by mail only");
+    // Quoted-printable: undo soft line breaks and the escaped "=".
+    let decode = |m: &str| m.replace("=\n", "").replace("=3D", "=");
+    let mails: Vec<String> = smtp.wait_for(1).await.iter().map(|m| decode(m)).collect();
+    assert!(
+        mails[0].contains("To: ola@saffle.example") && mails[0].contains("Subject: Inbjudan till =?utf-8?"),
+        "{}",
+        mails[0]
+    );
+    let start = mails[0].find(&app.url("/inbjudan/")).expect("link in mail");
+    let link: String = mails[0][start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    assert!(app.get_text(link.trim_start_matches(&app.url("")), 200).await.contains("läsare för Säffle kommun"));
+
+    post_form(&app.client, &app, "/glomt-losenord", &[("email", "ingen@lofte.example")]).await;
+    app.cli(
+        LOFTE,
+        &["user", "add", "--email", "eva@saffle.example", "--name", "Eva", "--org", "1785"],
+        "Evas gamla lösenord\n",
+    );
+    post_form(&app.client, &app, "/glomt-losenord", &[("email", "Eva@Saffle.example")]).await;
+    let mails: Vec<String> = smtp.wait_for(2).await.iter().map(|m| decode(m)).collect();
+    assert_eq!(smtp.count(), 2, "no mail for an unknown address");
+    assert!(mails[1].contains("To: eva@saffle.example") && mails[1].contains("/aterstall/"), "{}", mails[1]);
     app.stop().await;
 }

@@ -357,3 +357,60 @@ pub async fn sessions_delete_expired(db: &Db, now: &str) -> Result<u64, DbError>
         .await?
         .rows_affected())
 }
+
+/// Stores a reset link for the account with this e-mail, if there is one (and it is not a demo
+/// account). Returns whether a link was stored; callers must answer the same either way.
+pub async fn create_password_reset(db: &Db, email: &str, token_hash: &str, expires_at: &str) -> Result<bool, DbError> {
+    let row: Option<(String, i64)> = sqlx::query_as("SELECT id, is_demo FROM account WHERE email = $1")
+        .bind(email)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some((id, 0)) = row else { return Ok(false) };
+    sqlx::query("INSERT INTO password_reset (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(&id)
+        .bind(now_text())
+        .bind(expires_at)
+        .execute(db.pool())
+        .await?;
+    Ok(true)
+}
+
+/// The e-mail of the account behind a valid (unused, unexpired) reset token.
+pub async fn password_reset_email(db: &Db, token_hash: &str, now: &str) -> Result<Option<String>, DbError> {
+    Ok(sqlx::query_as::<_, (String,)>(
+        "SELECT a.email FROM password_reset r JOIN account a ON a.id = r.account_id \
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await?
+    .map(|(e,)| e))
+}
+
+/// Uses a reset token once and sets the new password. `NotFound` when used or expired.
+pub async fn use_password_reset(db: &Db, token_hash: &str, now: &str, password_hash: &str) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE password_reset SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        return Err(DbError::NotFound);
+    }
+    sqlx::query(
+        "UPDATE account SET password_hash = $2, password_changed_at = $3 \
+         WHERE id = (SELECT account_id FROM password_reset WHERE token_hash = $1)",
+    )
+    .bind(token_hash)
+    .bind(password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

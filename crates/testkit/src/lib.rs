@@ -9,12 +9,14 @@
 
 mod browser;
 mod database;
+mod smtp;
 
 use std::net::SocketAddr;
 
 pub use browser::Browser;
 pub use database::{Backend, TestDatabase, postgres_admin_url, test_backend};
 use lofte_db::{Db, seed};
+pub use smtp::FakeSmtp;
 use tokio::sync::oneshot;
 
 /// True when running in CI, where a missing suite is an error.
@@ -38,11 +40,13 @@ pub struct Options {
     pub demo: bool,
     /// Whether demo accounts may log in (the server's demo mode).
     pub demo_logins: bool,
+    /// Mail through this fake SMTP server (none: links are shown instead).
+    pub smtp: Option<FakeSmtp>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { demo: true, demo_logins: true }
+        Options { demo: true, demo_logins: true, smtp: None }
     }
 }
 
@@ -73,6 +77,12 @@ impl TestApp {
         let state = lofte_web::AppState {
             demo_enabled: options.demo && options.demo_logins,
             public_url: format!("http://{addr}"),
+            mailer: options.smtp.as_ref().map(|s| {
+                std::sync::Arc::new(
+                    lofte_web::mail::Mailer::new(&s.url(), "Löfte <lofte@test.example>")
+                        .unwrap_or_else(|e| panic!("mailer: {e}")),
+                )
+            }),
             ..lofte_web::AppState::new(db.clone())
         };
         let server = tokio::spawn(async move {

@@ -6,6 +6,7 @@ pub mod auth;
 mod documents;
 mod edit_form;
 mod error;
+pub mod mail;
 mod middleware;
 mod pages;
 pub mod staff;
@@ -41,6 +42,8 @@ pub struct AppState {
     /// Base URL for links handed out (invitations), e.g. `https://lofte.example.se`.
     pub public_url: String,
     pub throttle: auth::SharedThrottle,
+    /// Sends invitation and reset links when configured.
+    pub mailer: Option<std::sync::Arc<mail::Mailer>>,
 }
 
 impl AppState {
@@ -51,6 +54,7 @@ impl AppState {
             secure_cookies: false,
             public_url: "http://127.0.0.1:8080".into(),
             throttle: std::sync::Arc::new(auth::LoginThrottle::default()),
+            mailer: None,
         }
     }
 }

@@ -70,7 +70,9 @@ pub fn route_specs() -> Vec<RouteSpec> {
 pub fn router() -> Router<AppState> {
     let public = Router::new()
         .route("/logga-in", get(login_form).post(login))
-        .route("/inbjudan/{token}", get(invitation_form).post(accept_invitation));
+        .route("/inbjudan/{token}", get(invitation_form).post(accept_invitation))
+        .route("/glomt-losenord", get(forgot_form).post(forgot))
+        .route("/aterstall/{token}", get(reset_form).post(reset));
     staff_routes().into_iter().fold(public, |r, (spec, handler)| r.route(spec.path, handler))
 }
 
@@ -300,6 +302,7 @@ struct InvitePage {
     errors: Vec<String>,
     link: Option<String>,
     invited: String,
+    notice: Option<String>,
 }
 
 fn roles() -> Vec<(&'static str, &'static str)> {
@@ -320,6 +323,7 @@ async fn invite_form(CurrentStaff(staff, _): CurrentStaff) -> Result<Response, A
             errors: vec![],
             link: None,
             invited: String::new(),
+            notice: None,
         },
     )
 }
@@ -392,6 +396,23 @@ async fn invite(
             let link = format!("{}{path}", state.public_url);
             let invited = form.name.trim().to_owned();
             let blank = InviteForm { role: "editor".into(), ..InviteForm::default() };
+            let mailed = match &state.mailer {
+                Some(mailer) => {
+                    let body = format!(
+                        "Hej {invited}!\n\n{} har bjudit in dig till Löfte, där kommunen och polisen skriver \
+                         medborgarlöften.\n\nÖppna länken och välj ett lösenord. Den fungerar en gång och gäller i \
+                         {INVITATION_DAYS} dagar:\n{link}\n",
+                        staff.name
+                    );
+                    Some(mailer.send(&form.email.trim().to_lowercase(), "Inbjudan till Löfte", body).await)
+                }
+                None => None,
+            };
+            let (notice, link) = match mailed {
+                Some(Ok(())) => (Some(format!("Inbjudan är skickad till {}.", form.email.trim())), None),
+                Some(Err(e)) => (Some(format!("{e}. Lämna länken själv:")), Some(link)),
+                None => (None, Some(link)),
+            };
             page(
                 StatusCode::OK,
                 &InvitePage {
@@ -399,8 +420,9 @@ async fn invite(
                     form: blank,
                     roles: roles(),
                     errors: vec![],
-                    link: Some(link),
+                    link,
                     invited,
+                    notice,
                 },
             )
         }
@@ -413,6 +435,7 @@ async fn invite(
                 errors,
                 link: None,
                 invited: String::new(),
+                notice: None,
             },
         ),
     }
@@ -491,6 +514,143 @@ async fn accept_invitation(
     };
     match accounts::accept_invitation(&state.db, &hash, &lofte_db::now_text(), password_hash.as_deref()).await {
         Ok(_) => Ok(Redirect::to("/logga-in?nasta=/arbetsyta").into_response()),
+        Err(DbError::NotFound) => Err(AppError::Gone),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Hours a password reset link stays valid.
+pub const RESET_HOURS: i64 = 2;
+
+#[derive(Template)]
+#[template(path = "forgot.html")]
+struct ForgotPage {
+    search_value: String,
+    message: Option<String>,
+}
+
+async fn forgot_form() -> Result<Response, AppError> {
+    page(StatusCode::OK, &ForgotPage { search_value: String::new(), message: None })
+}
+
+#[derive(Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Creates a reset link for an address and returns its path, if the address has an account.
+pub async fn create_password_reset(state: &AppState, email: &str) -> Result<Option<String>, AppError> {
+    let Some(email) = normalize_email(email) else { return Ok(None) };
+    let (token, hash) = new_token();
+    let expires = lofte_db::time_text(time::OffsetDateTime::now_utc() + time::Duration::hours(RESET_HOURS));
+    Ok(accounts::create_password_reset(&state.db, &email, &hash, &expires)
+        .await?
+        .then(|| format!("/aterstall/{token}")))
+}
+
+/// The answer is the same whether or not the address has an account, and the mail is sent in
+/// the background, so neither the text nor the time tells.
+async fn forgot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<ForgotForm>,
+) -> Result<Response, AppError> {
+    let key = format!("reset:{}", form.email.trim().to_lowercase());
+    let ip = peer.ip().to_string();
+    if state.throttle.blocked_for(&key, &ip).is_some() {
+        let message = "För många förfrågningar. Vänta en stund och försök igen.".to_owned();
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ForgotPage { search_value: String::new(), message: Some(message) },
+        );
+    }
+    state.throttle.fail(&key, &ip);
+    let message = match state.mailer.clone() {
+        Some(mailer) => {
+            let state = state.clone();
+            let email = form.email.clone();
+            tokio::spawn(async move {
+                match create_password_reset(&state, &email).await {
+                    Ok(Some(path)) => {
+                        let body = format!(
+                            "Hej!\n\nNågon (förhoppningsvis du) bad om ett nytt lösenord till Löfte. Öppna länken inom \
+                             {RESET_HOURS} timmar för att välja ett:\n{}{path}\n\nOm det inte var du kan du strunta i det här \
+                             brevet.\n",
+                            state.public_url
+                        );
+                        if let Err(e) =
+                            mailer.send(&email.trim().to_lowercase(), "Nytt lösenord till Löfte", body).await
+                        {
+                            tracing::warn!(error = %e, "reset mail not sent");
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "reset link not created"),
+                }
+            });
+            "Om det finns ett konto för adressen har vi skickat en länk dit. Länken gäller i två timmar."
+        }
+        None => {
+            "Om det finns ett konto för adressen kan din administratör ge dig en länk för att välja ett nytt lösenord."
+        }
+    };
+    page(StatusCode::OK, &ForgotPage { search_value: String::new(), message: Some(message.to_owned()) })
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetPage {
+    search_value: String,
+    token: String,
+    email: String,
+    error: Option<String>,
+}
+
+async fn reset_page(
+    state: &AppState,
+    token: &str,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    if token.len() > 100 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(AppError::NotFound);
+    }
+    let Some(email) = accounts::password_reset_email(&state.db, &token_hash(token), &lofte_db::now_text()).await?
+    else {
+        return Err(AppError::Gone);
+    };
+    page(status, &ResetPage { search_value: String::new(), token: token.to_owned(), email, error })
+}
+
+async fn reset_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    reset_page(&state, &token, StatusCode::OK, None).await
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let hash = token_hash(&token);
+    let Some(email) = accounts::password_reset_email(&state.db, &hash, &lofte_db::now_text()).await? else {
+        return Err(AppError::Gone);
+    };
+    if let Some(problem) = password_problem(&form.new, &email) {
+        return reset_page(&state, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(problem)).await;
+    }
+    if form.new != form.repeat {
+        return reset_page(
+            &state,
+            &token,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("De två lösenorden är inte lika.".into()),
+        )
+        .await;
+    }
+    let password = hash_password(form.new).await?;
+    match accounts::use_password_reset(&state.db, &hash, &lofte_db::now_text(), &password).await {
+        Ok(()) => Ok(Redirect::to("/logga-in?nasta=/arbetsyta").into_response()),
         Err(DbError::NotFound) => Err(AppError::Gone),
         Err(e) => Err(e.into()),
     }
