@@ -177,7 +177,7 @@ async fn invalid_input_is_shown_next_to_the_field_and_kept() {
     for (field, message) in [
         ("title", "får inte vara tom"),
         ("period_end", "slutdatum måste vara efter startdatum"),
-        ("t1_a0_party_name", "ange vem som ansvarar"),
+        ("t1_a0_party_name", "ange namnet på den aktör som ansvarar"),
     ] {
         assert!(html.contains(&format!("id=\"{field}-fel\"")), "{field}: {html}");
         assert!(html.contains(message), "{message}");
@@ -217,9 +217,10 @@ async fn a_stale_save_is_refused_and_loses_nothing() {
     assert_eq!(stored.document.title, "Annas titel");
     assert!(!stored.document.follow_up.contains("Pers"), "nothing of the stale save was written");
 
-    // Saving again from the conflict page, after seeing the change, is deliberate and lands.
+    // What only Anna changed (the title) has been taken into Per's form; Per's text stays.
     let mut again = form_fields(&html);
-    set(&mut again, "title", "Annas titel");
+    assert_eq!(get(&again, "title"), "Annas titel");
+    assert_eq!(get(&again, "follow_up"), "Pers uppföljningstext");
     set(&mut again, "action", "save");
     assert_eq!(per.post(app.url(&edit)).form(&again).send().await.expect("again").status(), StatusCode::SEE_OTHER);
     let stored = lofte_db::promises::get(&app.db, id).await.expect("get").expect("doc");
@@ -260,5 +261,40 @@ async fn hostile_text_is_escaped_everywhere() {
     let out = app.cli(crate::LOFTE, &["export", "promise", id], "");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["themes"][0]["name"], evil, "the export keeps the text as text");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_buttons_and_unchanged_saves_write_nothing() {
+    let app = TestApp::spawn().await;
+    let editor = app.login(SAFFLE_EDITOR).await;
+    let edit = new_copy(&app, &editor).await;
+    let (_, html) = text(editor.get(app.url(&edit)).send().await.expect("form")).await;
+    let mut fields = form_fields(&html);
+    set(&mut fields, "title", "Ändrad men inte sparad");
+    set(&mut fields, "action", "remove_promise:abc");
+    let (s, html) = text(editor.post(app.url(&edit)).form(&fields).send().await.expect("post")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("Inget ändrades") && html.contains("Ändrad men inte sparad"));
+    let id =
+        uuid::Uuid::parse_str(edit.trim_end_matches("/redigera").trim_start_matches("/arbetsyta/lofte/")).expect("id");
+    assert_eq!(lofte_db::promises::get(&app.db, id).await.expect("get").expect("doc").version, 1);
+
+    let (_, html) = text(editor.get(app.url(&edit)).send().await.expect("form")).await;
+    let mut same = form_fields(&html);
+    set(&mut same, "action", "save");
+    assert_eq!(editor.post(app.url(&edit)).form(&same).send().await.expect("save").status(), StatusCode::SEE_OTHER);
+    assert_eq!(lofte_db::promises::get(&app.db, id).await.expect("get").expect("doc").version, 1, "no new version");
+
+    // A party that is not in the list is shown at its select, and kept.
+    set(&mut same, "p0_party", "polisen");
+    let (s, html) = text(editor.post(app.url(&edit)).form(&same).send().await.expect("save")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"p0_party-fel\"") && html.contains("Okänt värde: polisen"), "{html}");
+    // A form without its version loses nothing.
+    let no_version: Vec<(String, String)> = same.iter().filter(|(k, _)| k != "version").cloned().collect();
+    let (s, html) = text(editor.post(app.url(&edit)).form(&no_version).send().await.expect("save")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("saknade versionsuppgift"));
     app.stop().await;
 }

@@ -85,7 +85,7 @@ async fn staff_author_a_draft_in_a_browser() {
     let moved = find("#t2_name").await.prop("value").await.expect("value");
     assert_eq!(moved.as_deref(), Some("Trygghet i centrum"));
     assert_eq!(find("#t0_a3_party_name").await.prop("value").await.expect("value").as_deref(), Some("Säffle Bostäder"));
-    find("button[value=save]").await.click().await.expect("save");
+    find("button.primary").await.click().await.expect("save");
     find("ul.actions").await;
     assert!(browser.axe_violations().await.is_empty(), "document overview");
     let edit_url = c.current_url().await.expect("url").to_string() + "/redigera";
@@ -120,7 +120,7 @@ async fn staff_author_a_draft_in_a_browser() {
     .await
     .expect("other save");
     find("#follow_up").await.send_keys(" Mitt tillägg.").await.expect("type");
-    find("button[value=save]").await.click().await.expect("save");
+    find("button.primary").await.click().await.expect("save");
     find("div.error ul.changes").await;
     assert!(browser.axe_violations().await.is_empty(), "stale save page");
     let kept = find("#follow_up").await.prop("value").await.expect("value").unwrap_or_default();
@@ -128,7 +128,7 @@ async fn staff_author_a_draft_in_a_browser() {
 
     // A validation error, shown next to the field.
     find("#title").await.clear().await.expect("clear");
-    find("button[value=save]").await.click().await.expect("save");
+    find("button.primary").await.click().await.expect("save");
     find("#title-fel").await;
     assert!(browser.axe_violations().await.is_empty(), "validation error state");
 

@@ -409,3 +409,86 @@ async fn with_smtp_invitations_and_reset_links_are_mailed() {
     assert!(mails[1].contains("To: eva@saffle.example") && mails[1].contains("/aterstall/"), "{}", mails[1]);
     app.stop().await;
 }
+
+/// Logins sent all at once are counted one by one: no more than the limit get checked.
+#[tokio::test]
+async fn parallel_guesses_do_not_slip_past_the_limit() {
+    let app = TestApp::spawn().await;
+    let tries = (0..30).map(|_| {
+        let (client, url) = (app.client.clone(), app.url("/logga-in"));
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .form(&[("email", ARJANG_READER), ("password", "fel lösenord här")])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        })
+    });
+    let mut checked = 0;
+    for t in tries {
+        if t.await.expect("join") == StatusCode::UNAUTHORIZED {
+            checked += 1;
+        }
+    }
+    assert!(checked <= 5, "{checked} guesses were checked");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sessions_end_with_the_demo_and_with_a_new_password() {
+    let mut app = TestApp::spawn().await;
+    let demo_admin = app.login(ADMIN).await;
+    assert_eq!(demo_admin.get(app.url("/arbetsyta")).send().await.expect("ws").status(), StatusCode::OK);
+    app.cli(
+        LOFTE,
+        &["user", "add", "--email", "eva@saffle.example", "--name", "Eva", "--org", "1785", "--role", "editor"],
+        "Evas gamla lösenord\n",
+    );
+    let eva_one = app.login_with("eva@saffle.example", "Evas gamla lösenord").await;
+    let eva_two = app.login_with("eva@saffle.example", "Evas gamla lösenord").await;
+    let old_link =
+        String::from_utf8_lossy(&app.cli(LOFTE, &["user", "reset", "--email", "eva@saffle.example"], "").stdout)
+            .trim()
+            .to_owned();
+    let old_path = old_link.trim_start_matches("http://127.0.0.1:8080").to_owned();
+
+    let res = eva_one
+        .post(app.url("/konto/losenord"))
+        .form(&[("current", "Evas gamla lösenord"), ("new", "Evas nya lösenord"), ("repeat", "Evas nya lösenord")])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        eva_one.get(app.url("/arbetsyta")).send().await.expect("one").status(),
+        StatusCode::OK,
+        "this session goes on"
+    );
+    assert_eq!(
+        eva_two.get(app.url("/arbetsyta")).send().await.expect("two").status(),
+        StatusCode::SEE_OTHER,
+        "the other ends"
+    );
+    assert_eq!(app.get(&old_path).await.status(), StatusCode::GONE, "outstanding reset links end");
+
+    // Restarted without the demo: the demo admin's session no longer works.
+    app.restart(Options { demo: true, demo_logins: false, smtp: None }).await;
+    assert_eq!(demo_admin.get(app.url("/arbetsyta")).send().await.expect("after").status(), StatusCode::SEE_OTHER);
+    assert_eq!(eva_one.get(app.url("/arbetsyta")).send().await.expect("eva").status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_pages_are_never_cached() {
+    let app = TestApp::spawn().await;
+    let client = app.login(SAFFLE_EDITOR).await;
+    let res = client.get(app.url("/arbetsyta")).send().await.expect("ws");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_ne!(
+        app.get("/kommun/saffle").await.headers().get("cache-control").map(|v| v.to_str().unwrap_or("")),
+        Some("no-store")
+    );
+    app.stop().await;
+}

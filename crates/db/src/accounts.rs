@@ -115,24 +115,35 @@ pub async fn password_hash(db: &Db, id: &str) -> Result<Option<String>, DbError>
     Ok(row.and_then(|(h,)| h))
 }
 
-pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<(), DbError> {
+/// Sets a new password and ends every outstanding reset link of the account. Returns the new
+/// `password_changed_at`, which invalidates sessions begun before it.
+pub async fn set_password(db: &Db, id: &str, hash: &str) -> Result<String, DbError> {
+    let now = now_text();
+    let mut tx = db.pool().begin().await?;
     sqlx::query("UPDATE account SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
         .bind(id)
         .bind(hash)
-        .bind(now_text())
-        .execute(db.pool())
+        .bind(&now)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    sqlx::query("UPDATE password_reset SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL")
+        .bind(id)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(now)
 }
 
 /// The signed-in person with all memberships, or None when the account is gone.
 pub async fn staff(db: &Db, id: &str) -> Result<Option<Staff>, DbError> {
-    let row: Option<(String, String, String, i64)> =
-        sqlx::query_as("SELECT id, email, name, is_admin FROM account WHERE id = $1")
+    type Row = (String, String, String, i64, i64, Option<String>);
+    let row: Option<Row> =
+        sqlx::query_as("SELECT id, email, name, is_admin, is_demo, password_changed_at FROM account WHERE id = $1")
             .bind(id)
             .fetch_optional(db.pool())
             .await?;
-    let Some((id, email, name, is_admin)) = row else { return Ok(None) };
+    let Some((id, email, name, is_admin, is_demo, password_changed_at)) = row else { return Ok(None) };
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT org_kind, org_id, role FROM membership WHERE account_id = $1 ORDER BY org_kind, org_id")
             .bind(&id)
@@ -142,7 +153,15 @@ pub async fn staff(db: &Db, id: &str) -> Result<Option<Staff>, DbError> {
         .into_iter()
         .filter_map(|(kind, org_id, role)| Some((Org::from_parts(&kind, org_id)?, Role::parse(&role)?)))
         .collect();
-    Ok(Some(Staff { id, email, name, is_admin: is_admin == 1, memberships }))
+    Ok(Some(Staff {
+        id,
+        email,
+        name,
+        is_admin: is_admin == 1,
+        is_demo: is_demo == 1,
+        password_changed_at,
+        memberships,
+    }))
 }
 
 /// A document as the workspace lists it.
@@ -408,6 +427,15 @@ pub async fn use_password_reset(db: &Db, token_hash: &str, now: &str, password_h
     )
     .bind(token_hash)
     .bind(password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    // Every other link of the account ends too.
+    sqlx::query(
+        "UPDATE password_reset SET used_at = $2 WHERE used_at IS NULL \
+         AND account_id = (SELECT account_id FROM password_reset WHERE token_hash = $1)",
+    )
+    .bind(token_hash)
     .bind(now)
     .execute(&mut *tx)
     .await?;

@@ -76,6 +76,10 @@ pub struct Staff {
     pub email: String,
     pub name: String,
     pub is_admin: bool,
+    /// A demo account: usable only while the demo is on.
+    pub is_demo: bool,
+    /// When the password last changed; sessions from before that are no longer valid.
+    pub password_changed_at: Option<String>,
     pub memberships: Vec<(Org, Role)>,
 }
 
@@ -127,7 +131,9 @@ pub fn password_problem(password: &str, email: &str) -> Option<String> {
         Some(format!("Lösenordet måste ha minst {MIN_PASSWORD} tecken."))
     } else if n > MAX_PASSWORD {
         Some(format!("Lösenordet får ha högst {MAX_PASSWORD} tecken."))
-    } else if password.trim().is_empty() || password.to_lowercase() == email.to_lowercase() {
+    } else if password.trim().is_empty() {
+        Some("Lösenordet får inte bestå av bara mellanslag.".into())
+    } else if password.to_lowercase() == email.to_lowercase() {
         Some("Välj ett lösenord som inte är din e-postadress.".into())
     } else {
         None
@@ -157,6 +163,16 @@ impl Throttle {
         (*count >= self.limit && now < until).then(|| until - now)
     }
 
+    /// Counts an attempt and says whether it may go ahead, in one step, so that attempts made at
+    /// the same moment cannot all slip under the limit. A successful attempt calls `succeed`.
+    pub fn attempt(&mut self, key: &str, now: Instant) -> Result<(), Duration> {
+        if let Some(wait) = self.blocked_for(key, now) {
+            return Err(wait);
+        }
+        self.fail(key, now);
+        Ok(())
+    }
+
     pub fn fail(&mut self, key: &str, now: Instant) {
         if self.entries.len() >= THROTTLE_MAX_KEYS {
             let window = self.window;
@@ -169,6 +185,13 @@ impl Throttle {
         entry.0 += 1;
     }
 
+    /// Takes back one counted attempt (one that turned out to succeed).
+    pub fn refund(&mut self, key: &str) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
+
     pub fn succeed(&mut self, key: &str) {
         self.entries.remove(key);
     }
@@ -179,7 +202,15 @@ mod tests {
     use super::*;
 
     fn staff(memberships: Vec<(Org, Role)>) -> Staff {
-        Staff { id: "x".into(), email: "a@b.se".into(), name: "A".into(), is_admin: false, memberships }
+        Staff {
+            id: "x".into(),
+            email: "a@b.se".into(),
+            name: "A".into(),
+            is_admin: false,
+            is_demo: false,
+            password_changed_at: None,
+            memberships,
+        }
     }
 
     #[test]
@@ -232,5 +263,13 @@ mod tests {
         assert_eq!(t.blocked_for("k", t0 + Duration::from_secs(62)), None, "a new window starts");
         t.succeed("k");
         assert_eq!(t.blocked_for("k", t0 + Duration::from_secs(62)), None);
+    }
+
+    #[test]
+    fn attempts_are_counted_before_they_are_judged() {
+        let t0 = Instant::now();
+        let mut t = Throttle::new(5, Duration::from_secs(60));
+        let allowed = (0..60).filter(|_| t.attempt("k", t0).is_ok()).count();
+        assert_eq!(allowed, 5);
     }
 }

@@ -527,11 +527,12 @@ impl Validator {
 
     fn party(&mut self, at: &str, party: Party, name: Option<&str>) {
         match (party, name) {
-            (Party::Other, None) => {
-                self.err(format!("{at}.party_name"), "ange vem som ansvarar när party är \"other\"")
-            }
+            (Party::Other, None) => self.err(format!("{at}.party_name"), "ange namnet på den aktör som ansvarar"),
             (Party::Other, Some(n)) => self.text(format!("{at}.party_name"), n, MAX_NAME, true),
-            (_, Some(_)) => self.err(format!("{at}.party_name"), "party_name anges bara när party är \"other\""),
+            (_, Some(_)) => self.err(
+                format!("{at}.party_name"),
+                "ett aktörsnamn anges bara när en annan aktör ansvarar (party \"other\")",
+            ),
             (_, None) => {}
         }
     }

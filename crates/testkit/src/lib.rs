@@ -121,6 +121,41 @@ impl TestApp {
         client
     }
 
+    /// Stops the server and starts it again on the same address and database, with other
+    /// options (as an operator restarting with other flags would).
+    pub async fn restart(&mut self, options: Options) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        let mut listener = None;
+        for _ in 0..50 {
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+        let listener = listener.unwrap_or_else(|| panic!("could not bind {} again", self.addr));
+        let state = lofte_web::AppState {
+            demo_enabled: options.demo && options.demo_logins,
+            public_url: format!("http://{}", self.addr),
+            ..lofte_web::AppState::new(self.db.clone())
+        };
+        let (tx, rx) = oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = rx.await;
+            };
+            let _ = lofte_web::serve(listener, state, shutdown).await;
+        }));
+        self.shutdown = Some(tx);
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -21,6 +21,9 @@ use crate::error::AppError;
 
 /// The session key holding the signed-in account's id.
 pub const ACCOUNT_KEY: &str = "account_id";
+/// The session key holding the account's `password_changed_at` at login: a session from before
+/// a password change or reset is no longer valid.
+pub const PASSWORD_KEY: &str = "password_changed_at";
 
 /// Hashes a password with argon2id (OWASP parameters) on a blocking thread.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
@@ -48,11 +51,13 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Result<b
     Ok(real && ok)
 }
 
-/// Login failures, per account (by address, known or not) and per client address.
+/// Login attempts, per account (by address, known or not) and per client address, and
+/// separately the requests for reset links.
 #[derive(Debug)]
 pub struct LoginThrottle {
     per_account: Mutex<Throttle>,
     per_ip: Mutex<Throttle>,
+    resets: Mutex<Throttle>,
 }
 
 impl Default for LoginThrottle {
@@ -61,33 +66,43 @@ impl Default for LoginThrottle {
         LoginThrottle {
             per_account: Mutex::new(Throttle::new(5, window)),
             per_ip: Mutex::new(Throttle::new(20, window)),
+            resets: Mutex::new(Throttle::new(5, window)),
         }
     }
 }
 
 impl LoginThrottle {
-    /// How long the person must wait before trying again, if at all.
-    pub fn blocked_for(&self, email: &str, ip: &str) -> Option<Duration> {
+    /// Counts a login attempt before the password is checked; `Some(wait)` when it must not
+    /// be tried now. Attempts at the same moment are counted one by one.
+    pub fn attempt(&self, email: &str, ip: &str) -> Option<Duration> {
         let now = Instant::now();
-        let a = self.per_account.lock().ok().and_then(|t| t.blocked_for(email, now));
-        let b = self.per_ip.lock().ok().and_then(|t| t.blocked_for(ip, now));
-        a.max(b)
+        let (Ok(mut accounts), Ok(mut ips)) = (self.per_account.lock(), self.per_ip.lock()) else {
+            return Some(Duration::from_secs(60));
+        };
+        let blocked = accounts.blocked_for(email, now).max(ips.blocked_for(ip, now));
+        if blocked.is_none() {
+            accounts.fail(email, now);
+            ips.fail(ip, now);
+        }
+        blocked
     }
 
-    pub fn fail(&self, email: &str, ip: &str) {
-        let now = Instant::now();
-        if let Ok(mut t) = self.per_account.lock() {
-            t.fail(email, now);
-        }
-        if let Ok(mut t) = self.per_ip.lock() {
-            t.fail(ip, now);
-        }
-    }
-
-    pub fn succeed(&self, email: &str) {
+    /// A successful login clears the account's count and takes back the client address's
+    /// attempt (only failures count against an address).
+    pub fn succeed(&self, email: &str, ip: &str) {
         if let Ok(mut t) = self.per_account.lock() {
             t.succeed(email);
         }
+        if let Ok(mut t) = self.per_ip.lock() {
+            t.refund(ip);
+        }
+    }
+
+    /// Counts a request for a reset link for an address (kept apart from logins, so that such
+    /// requests never block anyone's login).
+    pub fn attempt_reset(&self, email: &str) -> Option<Duration> {
+        let now = Instant::now();
+        self.resets.lock().ok().and_then(|mut t| t.attempt(email, now).err())
     }
 }
 
@@ -161,9 +176,14 @@ impl FromRequestParts<AppState> for CurrentStaff {
         let id: Option<String> =
             session.get(ACCOUNT_KEY).await.map_err(|e| AppError::Internal(e.to_string()).into_response())?;
         let Some(id) = id else { return Err(to_login()) };
+        let since: Option<String> = session.get(PASSWORD_KEY).await.unwrap_or(None);
         match accounts::staff(&state.db, &id).await {
-            Ok(Some(staff)) => Ok(CurrentStaff(staff, session)),
-            Ok(None) => {
+            // A demo account while the demo is off, or a session from before a password change,
+            // is signed out.
+            Ok(Some(staff)) if (!staff.is_demo || state.demo_enabled) && staff.password_changed_at == since => {
+                Ok(CurrentStaff(staff, session))
+            }
+            Ok(_) => {
                 let _ = session.flush().await;
                 Err(to_login())
             }

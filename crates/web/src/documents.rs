@@ -221,6 +221,10 @@ struct EditPage {
 }
 
 impl EditPage {
+    fn known_party(&self, value: &str) -> bool {
+        self.party_options.iter().any(|(v, _)| *v == value)
+    }
+
     fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
@@ -273,9 +277,13 @@ pub async fn edit(
     let (stored, _) = authorised(&state, &staff, id, true).await?;
     let (mut form, action) = EditForm::from_fields(&fields);
     if action != Action::Save {
-        form.apply(&action);
+        let changed = form.apply(&action);
         let mut p = edit_page(id, &stored.document, form);
-        p.notice = Some("Ändringen är inte sparad än: tryck Spara utkastet när du är klar.".into());
+        p.notice = Some(if changed {
+            "Ändringen är inte sparad än: tryck Spara utkastet när du är klar.".into()
+        } else {
+            "Inget ändrades. Inget är sparat än.".into()
+        });
         return page(StatusCode::OK, &p);
     }
     let invalid = |form: EditForm, errors: Vec<lofte_domain::ValidationError>| {
@@ -283,22 +291,43 @@ pub async fn edit(
         p.errors = errors.into_iter().map(|e| (field_for(&e.path), e.message)).collect();
         page(StatusCode::UNPROCESSABLE_ENTITY, &p)
     };
+    let Ok(base) = form.version.trim().parse::<i64>() else {
+        // Without the version it was based on, the save cannot be checked: nothing is lost,
+        // the form comes back based on the current version.
+        let form = EditForm { version: stored.version.to_string(), ..form };
+        let message = "Formuläret saknade versionsuppgift. Kontrollera texten och spara igen.".to_owned();
+        return invalid(form, vec![lofte_domain::ValidationError { path: "version".into(), message }]);
+    };
     let doc = match form.to_document(&stored.document) {
         Ok(doc) => doc,
         Err(errors) => return invalid(form, errors),
     };
-    let Ok(base) = form.version.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest("versionen saknas i formuläret".into()));
-    };
+    if base == stored.version && doc.clone().normalized() == stored.document {
+        // Nothing changed: no new version (it would only make colleagues' saves stale).
+        return Ok(Redirect::to(&format!("/arbetsyta/lofte/{id}")).into_response());
+    }
     match drafts::save(&state.db, doc, base, Actor { id: Some(&staff.id), name: &staff.name }).await {
         Ok(_) => Ok(Redirect::to(&format!("/arbetsyta/lofte/{id}")).into_response()),
         Err(DbError::Invalid(errors)) => invalid(form, errors),
         Err(DbError::Stale(current)) => {
             let before = drafts::version(&state.db, id, base).await?;
             let now = promises::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-            let mut p = edit_page(id, &now.document, EditForm { version: current.to_string(), ..form });
+            let theirs = EditForm::from_document(&now.document, current);
+            // What only the other person changed is taken over; what both changed keeps this
+            // person's text and is marked.
+            let (merged, clashes) = match &before {
+                Some(b) => form.merge(&EditForm::from_document(b, base), &theirs),
+                None => (EditForm { version: current.to_string(), ..form }, vec![]),
+            };
+            let mut p = edit_page(id, &now.document, merged);
             p.stale = true;
             p.changes = before.map(|b| change_views(document_changes(&b, &now.document))).unwrap_or_default();
+            p.errors = clashes
+                .into_iter()
+                .map(|f| {
+                    (f.to_owned(), "Ändrat av er båda: här står din text, jämför med ändringarna ovan.".to_owned())
+                })
+                .collect();
             page(StatusCode::CONFLICT, &p)
         }
         Err(DbError::NotDraft) => {

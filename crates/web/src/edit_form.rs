@@ -47,6 +47,8 @@ pub struct EditForm {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Save,
+    /// A button this form does not know: show the form again, save nothing.
+    Nothing,
     AddPromise,
     AddTheme,
     AddActivity(usize),
@@ -62,8 +64,20 @@ pub enum Item {
     Activity(usize, usize),
 }
 
-/// At most this many items of each kind in a form (the document format allows 200).
-const MAX: usize = 200;
+/// Items of each kind read from a form; past the format's 200 the document's rules report it.
+const MAX: usize = 1000;
+
+/// The indices `i` for which a key `{prefix}{i}{suffix}` was posted, in order (gaps closed).
+fn indices(map: &HashMap<&str, &str>, prefix: &str, suffix: &str) -> Vec<usize> {
+    let mut found: Vec<usize> = map
+        .keys()
+        .filter_map(|k| k.strip_prefix(prefix)?.strip_suffix(suffix)?.parse::<usize>().ok())
+        .filter(|i| *i < MAX)
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
 
 impl EditForm {
     pub fn from_document(doc: &PromiseDocument, version: i64) -> Self {
@@ -108,9 +122,8 @@ impl EditForm {
     pub fn from_fields(fields: &[(String, String)]) -> (Self, Action) {
         let map: HashMap<&str, &str> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let get = |k: &str| map.get(k).map(|v| v.replace("\r\n", "\n")).unwrap_or_default();
-        let count =
-            |prefix: &dyn Fn(usize) -> String| (0..MAX).take_while(|i| map.contains_key(prefix(*i).as_str())).count();
-        let promises = (0..count(&|i| format!("p{i}_text")))
+        let promises = indices(&map, "p", "_text")
+            .into_iter()
             .map(|i| PromiseForm {
                 text: get(&format!("p{i}_text")),
                 party: get(&format!("p{i}_party")),
@@ -118,10 +131,12 @@ impl EditForm {
                 focus: get(&format!("p{i}_focus")),
             })
             .collect();
-        let themes = (0..count(&|i| format!("t{i}_name")))
+        let themes = indices(&map, "t", "_name")
+            .into_iter()
             .map(|i| ThemeForm {
                 name: get(&format!("t{i}_name")),
-                activities: (0..count(&|j| format!("t{i}_a{j}_text")))
+                activities: indices(&map, &format!("t{i}_a"), "_text")
+                    .into_iter()
                     .map(|j| ActivityForm {
                         text: get(&format!("t{i}_a{j}_text")),
                         party: get(&format!("t{i}_a{j}_party")),
@@ -279,6 +294,38 @@ impl EditForm {
     }
 }
 
+impl EditForm {
+    /// Merges a form based on `base` with the newer `theirs`: every field (and the lists of
+    /// promises and of themes, each as a whole) that this form left as in `base` takes their
+    /// value; fields both changed keep this form's value and are returned as clashes. The
+    /// result is based on their version.
+    pub fn merge(&self, base: &EditForm, theirs: &EditForm) -> (EditForm, Vec<&'static str>) {
+        let mut out = self.clone();
+        let mut clashes = Vec::new();
+        macro_rules! field {
+            ($name:ident, $label:literal) => {
+                if self.$name == base.$name {
+                    out.$name = theirs.$name.clone();
+                } else if theirs.$name != base.$name && theirs.$name != self.$name {
+                    clashes.push($label);
+                }
+            };
+        }
+        field!(title, "title");
+        field!(year, "year");
+        field!(period_start, "period_start");
+        field!(period_end, "period_end");
+        field!(intro, "intro");
+        field!(promises, "promises");
+        field!(themes, "themes");
+        field!(follow_up, "follow_up");
+        field!(communication, "communication");
+        field!(validity, "validity");
+        out.version = theirs.version.clone();
+        (out, clashes)
+    }
+}
+
 fn parse_action(raw: &str) -> Action {
     let mut parts = raw.split(':');
     let kind = parts.next().unwrap_or("");
@@ -296,7 +343,8 @@ fn parse_action(raw: &str) -> Action {
         ("down_theme", [i]) => Action::Down(Item::Theme(*i)),
         ("up_activity", [t, a]) => Action::Up(Item::Activity(*t, *a)),
         ("down_activity", [t, a]) => Action::Down(Item::Activity(*t, *a)),
-        _ => Action::Save,
+        ("save", []) => Action::Save,
+        _ => Action::Nothing,
     }
 }
 
@@ -387,7 +435,43 @@ mod tests {
         assert_eq!(form.promises.len(), 2);
         assert!(!form.apply(&Action::Up(Item::Theme(0))), "the first cannot go up");
         assert!(!form.apply(&Action::Remove(Item::Activity(9, 9))));
-        assert_eq!(parse_action("nonsense:1:2:3"), Action::Save);
+        assert_eq!(parse_action("nonsense:1:2:3"), Action::Nothing);
+        assert_eq!(parse_action("remove_promise:abc"), Action::Nothing);
+        assert_eq!(parse_action("save"), Action::Save);
+    }
+
+    #[test]
+    fn gaps_in_numbering_close_up() {
+        let fields: Vec<(String, String)> =
+            [("p0_text", "a"), ("p2_text", "c"), ("p7_text", "h"), ("t3_name", "T"), ("t3_a5_text", "x")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let (form, _) = EditForm::from_fields(&fields);
+        assert_eq!(form.promises.iter().map(|p| p.text.as_str()).collect::<Vec<_>>(), ["a", "c", "h"]);
+        assert_eq!(form.themes.len(), 1);
+        assert_eq!(form.themes[0].activities[0].text, "x");
+    }
+
+    /// Three-way: what only the other person changed is taken over; what the person changed
+    /// stays theirs.
+    #[test]
+    fn a_stale_form_takes_over_what_only_the_other_changed() {
+        let base_doc = demo();
+        let base = EditForm::from_document(&base_doc, 1);
+        let mut theirs_doc = demo();
+        theirs_doc.communication = "Deras text".into();
+        theirs_doc.title = "Deras titel".into();
+        let theirs = EditForm::from_document(&theirs_doc, 2);
+        let mut mine = base.clone();
+        mine.title = "Min titel".into();
+        mine.follow_up = "Min uppföljning".into();
+        let (merged, clashes) = mine.merge(&base, &theirs);
+        assert_eq!(merged.communication, "Deras text", "taken over");
+        assert_eq!(merged.follow_up, "Min uppföljning", "kept");
+        assert_eq!(merged.title, "Min titel", "a clash keeps mine");
+        assert_eq!(clashes, ["title"]);
+        assert_eq!(merged.version, "2");
     }
 
     #[test]

@@ -68,8 +68,13 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_secure(state.secure_cookies)
-        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)));
-    let staff = staff::router().layer(sessions);
+        .with_expiry(tower_sessions::Expiry::OnInactivity(time::Duration::hours(8)))
+        // Saved on every request, so the 8 hours count from the last activity, not the login.
+        .with_always_save(true);
+    // Staff pages hold drafts and one-time links: never cached.
+    let staff = staff::router()
+        .layer(sessions)
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/", get(pages::index))
         .route("/kommun/{key}", get(pages::municipality))

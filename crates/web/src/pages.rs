@@ -155,6 +155,14 @@ pub fn error_page(status: StatusCode, detail: Option<String>) -> Response {
                 |d| format!("Adressen eller formuläret innehöll något som inte gick att läsa ({d})."),
             ),
         ),
+        409 => (
+            "Det går inte just nu".to_owned(),
+            detail.clone().unwrap_or_else(|| "Begäran krockar med dokumentets läge.".to_owned()),
+        ),
+        422 => (
+            "Uppgifterna behöver rättas".to_owned(),
+            detail.clone().unwrap_or_else(|| "Något i formuläret saknas eller är fel.".to_owned()),
+        ),
         s if s >= 500 => (
             "Något gick fel hos oss".to_owned(),
             "Ett fel uppstod när sidan skulle visas. Försök igen om en stund.".to_owned(),

@@ -17,7 +17,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::AppState;
-use crate::auth::{ACCOUNT_KEY, CurrentStaff, hash_password, new_token, safe_next, token_hash, verify_password};
+use crate::auth::{
+    ACCOUNT_KEY, CurrentStaff, PASSWORD_KEY, hash_password, new_token, safe_next, token_hash, verify_password,
+};
 use crate::error::AppError;
 
 /// Who may use a route.
@@ -136,7 +138,7 @@ async fn login(
             },
         )
     };
-    if let Some(wait) = state.throttle.blocked_for(&email_key, &ip) {
+    if let Some(wait) = state.throttle.attempt(&email_key, &ip) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return again(
             StatusCode::TOO_MANY_REQUESTS,
@@ -150,13 +152,14 @@ async fn login(
     let usable = row.as_ref().filter(|r| !r.is_demo || state.demo_enabled);
     let ok = verify_password(form.password.clone(), usable.and_then(|r| r.password_hash.clone())).await?;
     let Some(account) = usable.filter(|_| ok) else {
-        state.throttle.fail(&email_key, &ip);
         tracing::info!("login failed");
         return again(StatusCode::UNAUTHORIZED, "Fel e-postadress eller lösenord.".into());
     };
-    state.throttle.succeed(&email_key);
+    state.throttle.succeed(&email_key, &ip);
     session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
     session.insert(ACCOUNT_KEY, &account.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let since = accounts::staff(&state.db, &account.id).await?.and_then(|s| s.password_changed_at);
+    session.insert(PASSWORD_KEY, since).await.map_err(|e| AppError::Internal(e.to_string()))?;
     tracing::info!(account = %account.id, "login");
     Ok(Redirect::to(&next).into_response())
 }
@@ -256,9 +259,21 @@ pub struct PasswordForm {
 
 async fn change_password(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     CurrentStaff(staff, session): CurrentStaff,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
+    // Guessing the current password counts like failed logins.
+    if state.throttle.attempt(&staff.email, &peer.ip().to_string()).is_some() {
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &PasswordPage {
+                search_value: String::new(),
+                done: false,
+                error: Some("För många försök. Vänta 15 minuter och försök igen.".into()),
+            },
+        );
+    }
     let refuse = |e: &str| {
         page(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -276,8 +291,11 @@ async fn change_password(
         return refuse("De två nya lösenorden är inte lika.");
     }
     let hash = hash_password(form.new).await?;
-    accounts::set_password(&state.db, &staff.id, &hash).await?;
+    let since = accounts::set_password(&state.db, &staff.id, &hash).await?;
+    state.throttle.succeed(&staff.email, &peer.ip().to_string());
+    // This session lives on with the new password; every other one ends.
     session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.insert(PASSWORD_KEY, Some(since)).await.map_err(|e| AppError::Internal(e.to_string()))?;
     page(StatusCode::OK, &PasswordPage { search_value: String::new(), done: true, error: None })
 }
 
@@ -551,21 +569,15 @@ pub async fn create_password_reset(state: &AppState, email: &str) -> Result<Opti
 
 /// The answer is the same whether or not the address has an account, and the mail is sent in
 /// the background, so neither the text nor the time tells.
-async fn forgot(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Form(form): Form<ForgotForm>,
-) -> Result<Response, AppError> {
+async fn forgot(State(state): State<AppState>, Form(form): Form<ForgotForm>) -> Result<Response, AppError> {
     let key = format!("reset:{}", form.email.trim().to_lowercase());
-    let ip = peer.ip().to_string();
-    if state.throttle.blocked_for(&key, &ip).is_some() {
+    if state.throttle.attempt_reset(&key).is_some() {
         let message = "För många förfrågningar. Vänta en stund och försök igen.".to_owned();
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             &ForgotPage { search_value: String::new(), message: Some(message) },
         );
     }
-    state.throttle.fail(&key, &ip);
     let message = match state.mailer.clone() {
         Some(mailer) => {
             let state = state.clone();
