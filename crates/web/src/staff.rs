@@ -78,6 +78,16 @@ pub fn router() -> Router<AppState> {
     staff_routes().into_iter().fold(public, |r, (spec, handler)| r.route(spec.path, handler))
 }
 
+/// Why a new password (typed twice) is refused, in Swedish.
+fn new_password_problem(new: &str, repeat: &str, email: &str) -> Option<String> {
+    password_problem(new, email).or_else(|| (new != repeat).then(|| "De två lösenorden är inte lika.".to_owned()))
+}
+
+/// Whether a link token has the shape of ours (checked before any lookup).
+fn token_shape_ok(token: &str) -> bool {
+    token.len() <= 100 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 fn page(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
     Ok((status, Html(t.render()?)).into_response())
 }
@@ -284,11 +294,8 @@ async fn change_password(
     if form.current.len() > 1024 || !verify_password(form.current, hash).await? {
         return refuse("Det nuvarande lösenordet stämmer inte.");
     }
-    if let Some(problem) = password_problem(&form.new, &staff.email) {
+    if let Some(problem) = new_password_problem(&form.new, &form.repeat, &staff.email) {
         return refuse(&problem);
-    }
-    if form.new != form.repeat {
-        return refuse("De två nya lösenorden är inte lika.");
     }
     let hash = hash_password(form.new).await?;
     let since = accounts::set_password(&state.db, &staff.id, &hash).await?;
@@ -478,7 +485,7 @@ async fn accept_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    if token.len() > 100 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
     let Some(inv) = accounts::pending_invitation(&state.db, &token_hash(token), &lofte_db::now_text()).await? else {
@@ -516,17 +523,8 @@ async fn accept_invitation(
     let password_hash = if inv.account_exists {
         None
     } else {
-        if let Some(problem) = password_problem(&form.new, &inv.email) {
+        if let Some(problem) = new_password_problem(&form.new, &form.repeat, &inv.email) {
             return accept_page(&state, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(problem)).await;
-        }
-        if form.new != form.repeat {
-            return accept_page(
-                &state,
-                &token,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("De två lösenorden är inte lika.".into()),
-            )
-            .await;
         }
         Some(hash_password(form.new).await?)
     };
@@ -625,7 +623,7 @@ async fn reset_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    if token.len() > 100 || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if !token_shape_ok(token) {
         return Err(AppError::NotFound);
     }
     let Some(email) = accounts::password_reset_email(&state.db, &token_hash(token), &lofte_db::now_text()).await?
@@ -648,17 +646,8 @@ async fn reset(
     let Some(email) = accounts::password_reset_email(&state.db, &hash, &lofte_db::now_text()).await? else {
         return Err(AppError::Gone);
     };
-    if let Some(problem) = password_problem(&form.new, &email) {
+    if let Some(problem) = new_password_problem(&form.new, &form.repeat, &email) {
         return reset_page(&state, &token, StatusCode::UNPROCESSABLE_ENTITY, Some(problem)).await;
-    }
-    if form.new != form.repeat {
-        return reset_page(
-            &state,
-            &token,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("De två lösenorden är inte lika.".into()),
-        )
-        .await;
     }
     let password = hash_password(form.new).await?;
     match accounts::use_password_reset(&state.db, &hash, &lofte_db::now_text(), &password).await {
