@@ -1,6 +1,6 @@
 //! The only crate of Löfte that knows SQL.
 //!
-//! One `AnyPool` serves SQLite and PostgreSQL with the same SQL text (`$1…$n` placeholders,
+//! One `AnyPool` serves SQLite and PostgreSQL with the same SQL text (`$1…$n` bind parameters,
 //! portable types: see `migrations/README.md`). The few statements that differ per backend
 //! sit behind `match db.backend()` in this crate and nowhere else.
 
