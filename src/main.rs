@@ -53,6 +53,10 @@ struct ServeArgs {
     /// (smtp://[user:password@]host[:port], plain SMTP). Without it, links are shown to admins.
     #[arg(long, env = "LOFTE_SMTP_URL")]
     smtp_url: Option<String>,
+    /// The server runs behind a reverse proxy that sets X-Forwarded-For: throttle logins by the
+    /// address the proxy saw, not by the proxy's own.
+    #[arg(long, env = "LOFTE_TRUST_PROXY")]
+    trust_proxy: bool,
     /// The sender of those e-mails.
     #[arg(long, env = "LOFTE_MAIL_FROM", default_value = "Löfte <lofte@localhost>")]
     mail_from: String,
@@ -312,6 +316,7 @@ async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
             )),
             None => None,
         },
+        trust_proxy: args.trust_proxy,
         ..lofte_web::AppState::new(db.clone())
     };
     // Expired sessions are removed hourly.

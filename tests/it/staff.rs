@@ -492,3 +492,45 @@ async fn staff_pages_are_never_cached() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admins_see_every_document_and_invitations_say_when_a_role_changes() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let ws = admin.get(app.url("/arbetsyta")).send().await.expect("ws").text().await.expect("text");
+    assert!(
+        ws.contains("Alla medborgarlöften") && ws.contains(&format!("/arbetsyta/lofte/{}", crate::SAFFLE_ID)),
+        "{ws}"
+    );
+    let editor = app.login(SAFFLE_EDITOR).await;
+    let ws = editor.get(app.url("/arbetsyta")).send().await.expect("ws").text().await.expect("text");
+    assert!(!ws.contains("Alla medborgarlöften"));
+
+    let out = app.cli(
+        LOFTE,
+        &[
+            "user",
+            "invite",
+            "--email",
+            SAFFLE_EDITOR,
+            "--name",
+            "Sara",
+            "--org",
+            "1785",
+            "--role",
+            "reader",
+            "--public-url",
+            &app.url(""),
+        ],
+        "",
+    );
+    let link = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let page = app.get_text(link.trim_start_matches(&app.url("")), 200).await;
+    assert!(
+        page.contains(
+            "Du är i dag redaktör för Säffle kommun. Tar du emot inbjudan blir din roll där läsare i stället."
+        ),
+        "{page}"
+    );
+    app.stop().await;
+}

@@ -212,6 +212,23 @@ pub async fn documents_of(db: &Db, org: &Org) -> Result<Vec<WorkspaceDocument>, 
     Ok(docs)
 }
 
+/// The most recently changed documents of all organisations (for administrators).
+pub async fn recent_documents(db: &Db, limit: i64) -> Result<Vec<WorkspaceDocument>, DbError> {
+    let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
+        "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+         JOIN police_area pa ON pa.id = d.police_area_id ORDER BY d.updated_at DESC, d.id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(id, title, year, status, updated_at, police_area)| {
+            let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;
+            Ok(WorkspaceDocument { id, title, year, status, updated_at, police_area })
+        })
+        .collect()
+}
+
 /// An invitation to be stored; the token itself stays with the person invited.
 pub struct NewInvitation<'a> {
     pub token_hash: &'a str,
@@ -250,6 +267,8 @@ pub struct PendingInvitation {
     pub org: Org,
     pub role: Role,
     pub account_exists: bool,
+    /// The role the account already has in the organisation, if any.
+    pub current_role: Option<Role>,
 }
 
 /// The invitation behind a token hash, if it is unused and not expired at `now`.
@@ -267,7 +286,19 @@ pub async fn pending_invitation(db: &Db, token_hash: &str, now: &str) -> Result<
     let role = Role::parse(&role).ok_or_else(|| DbError::Corrupt("invitation role".into()))?;
     let exists: Option<(String,)> =
         sqlx::query_as("SELECT id FROM account WHERE email = $1").bind(&email).fetch_optional(db.pool()).await?;
-    Ok(Some(PendingInvitation { email, name, org, role, account_exists: exists.is_some() }))
+    let current_role = match &exists {
+        Some((id,)) => sqlx::query_as::<_, (String,)>(
+            "SELECT role FROM membership WHERE account_id = $1 AND org_kind = $2 AND org_id = $3",
+        )
+        .bind(id)
+        .bind(org.kind())
+        .bind(org.id())
+        .fetch_optional(db.pool())
+        .await?
+        .and_then(|(r,)| Role::parse(&r)),
+        None => None,
+    };
+    Ok(Some(PendingInvitation { email, name, org, role, account_exists: exists.is_some(), current_role }))
 }
 
 /// Uses an invitation once: creates the account (with `password_hash`) or, if it exists, only

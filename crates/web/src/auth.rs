@@ -192,6 +192,27 @@ impl FromRequestParts<AppState> for CurrentStaff {
     }
 }
 
+/// The client's address for throttling: the connecting peer, or, when the server runs behind a
+/// trusted reverse proxy, the last address in `X-Forwarded-For` (the one that proxy saw; earlier
+/// entries are the client's own claims).
+pub fn client_ip(headers: &axum::http::HeaderMap, peer: std::net::SocketAddr, trust_proxy: bool) -> String {
+    if trust_proxy {
+        // Only the last entry was written by our proxy; if it is not an address, fall back to
+        // the peer rather than to an entry the client wrote.
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .next_back();
+        if let Some(ip) = last.and_then(|v| v.parse::<std::net::IpAddr>().ok()) {
+            return ip.to_string();
+        }
+    }
+    peer.ip().to_string()
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn encode(s: &str) -> String {
     s.bytes()
@@ -238,6 +259,17 @@ mod tests {
         for bad in ["//evil.example", "https://evil.example", "/\\evil", "", "arbetsyta", "/a\nb"] {
             assert_eq!(safe_next(bad), "/arbetsyta", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_client_address_comes_from_the_proxy_only_when_trusted() {
+        let peer: std::net::SocketAddr = "10.0.0.1:4000".parse().expect("addr");
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("x-forwarded-for", axum::http::HeaderValue::from_static("1.2.3.4, 192.0.2.7"));
+        assert_eq!(client_ip(&headers, peer, false), "10.0.0.1");
+        assert_eq!(client_ip(&headers, peer, true), "192.0.2.7");
+        headers.insert("x-forwarded-for", axum::http::HeaderValue::from_static("1.2.3.4, nonsense"));
+        assert_eq!(client_ip(&headers, peer, true), "10.0.0.1", "never an earlier, client-written entry");
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct AppState {
     pub throttle: auth::SharedThrottle,
     /// Sends invitation and reset links when configured.
     pub mailer: Option<std::sync::Arc<mail::Mailer>>,
+    /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             public_url: "http://127.0.0.1:8080".into(),
             throttle: std::sync::Arc::new(auth::LoginThrottle::default()),
             mailer: None,
+            trust_proxy: false,
         }
     }
 }

@@ -131,11 +131,12 @@ pub struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let email_key = form.email.trim().to_lowercase();
-    let ip = peer.ip().to_string();
+    let ip = crate::auth::client_ip(&headers, peer, state.trust_proxy);
     let next = safe_next(&form.nasta).to_owned();
     let again = |status: StatusCode, error: String| {
         page(
@@ -201,6 +202,18 @@ struct WorkspacePage {
     search_value: String,
     staff: Staff,
     orgs: Vec<OrgView>,
+    /// For administrators: the latest documents of every organisation.
+    all: Vec<DocRow>,
+}
+
+fn doc_row(d: accounts::WorkspaceDocument) -> DocRow {
+    DocRow {
+        status: d.status.label_sv(),
+        updated: d.updated_at.get(..16).unwrap_or(&d.updated_at).replace('T', " "),
+        id: d.id,
+        title: d.title,
+        year: d.year,
+    }
 }
 
 /// The start page: my organisations and their documents, newest change first.
@@ -212,17 +225,7 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
             Err(DbError::NotFound) => continue,
             Err(e) => return Err(e.into()),
         };
-        let documents = accounts::documents_of(&state.db, org)
-            .await?
-            .into_iter()
-            .map(|d| DocRow {
-                status: d.status.label_sv(),
-                updated: d.updated_at.get(..16).unwrap_or(&d.updated_at).replace('T', " "),
-                id: d.id,
-                title: d.title,
-                year: d.year,
-            })
-            .collect();
+        let documents = accounts::documents_of(&state.db, org).await?.into_iter().map(doc_row).collect();
         let new_draft = if *role == Role::Editor {
             let codes = match org {
                 lofte_domain::auth::Org::Municipality(code) => vec![code.clone()],
@@ -242,7 +245,12 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
         };
         orgs.push(OrgView { name, role: role.label_sv(), documents, new_draft });
     }
-    page(StatusCode::OK, &WorkspacePage { search_value: String::new(), staff, orgs })
+    let all = if staff.is_admin {
+        accounts::recent_documents(&state.db, 100).await?.into_iter().map(doc_row).collect()
+    } else {
+        Vec::new()
+    };
+    page(StatusCode::OK, &WorkspacePage { search_value: String::new(), staff, orgs, all })
 }
 
 #[derive(Template)]
@@ -270,11 +278,13 @@ pub struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     CurrentStaff(staff, session): CurrentStaff,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     // Guessing the current password counts like failed logins.
-    if state.throttle.attempt(&staff.email, &peer.ip().to_string()).is_some() {
+    let ip = crate::auth::client_ip(&headers, peer, state.trust_proxy);
+    if state.throttle.attempt(&staff.email, &ip).is_some() {
         return page(
             StatusCode::TOO_MANY_REQUESTS,
             &PasswordPage {
@@ -299,7 +309,7 @@ async fn change_password(
     }
     let hash = hash_password(form.new).await?;
     let since = accounts::set_password(&state.db, &staff.id, &hash).await?;
-    state.throttle.succeed(&staff.email, &peer.ip().to_string());
+    state.throttle.succeed(&staff.email, &ip);
     // This session lives on with the new password; every other one ends.
     session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
     session.insert(PASSWORD_KEY, Some(since)).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -470,6 +480,8 @@ async fn invite(
 #[template(path = "invite_accept.html")]
 struct AcceptPage {
     search_value: String,
+    /// "läsare" when the account already has a role there.
+    current_role: Option<&'static str>,
     token: String,
     name: String,
     email: String,
@@ -502,6 +514,7 @@ async fn accept_page(
             role: inv.role.label_sv(),
             org,
             account_exists: inv.account_exists,
+            current_role: inv.current_role.filter(|r| *r != inv.role).map(|r| r.label_sv()),
             error,
         },
     )
