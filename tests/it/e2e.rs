@@ -26,10 +26,10 @@ async fn public_pages_are_accessible_and_work_in_a_browser() {
     browser.goto(&app.url("/")).await;
     let input = browser.client.find(Locator::Id("sok-kommun")).await.expect("search box");
     input.send_keys("säffle").await.expect("type");
-    browser.client.find(Locator::Css("form.search button")).await.expect("button").click().await.expect("click");
+    browser.click_and_wait(browser.client.find(Locator::Css("form.search button")).await.expect("button")).await;
     let link = browser.client.wait().for_element(Locator::Css("ul.results a")).await.expect("result link");
     assert_eq!(link.text().await.expect("text"), "Säffle");
-    link.click().await.expect("follow");
+    browser.click_and_wait(link).await;
     let h1 = browser.client.wait().for_element(Locator::Css("h1.municipality")).await.expect("h1");
     let h1 = h1.text().await.expect("text");
     assert_eq!(h1, "Säffle – medborgarlöften");
@@ -66,31 +66,31 @@ async fn staff_author_a_draft_in_a_browser() {
     browser.assert_accessible(&app.url("/logga-in")).await;
     find("#email").await.send_keys("redaktor.saffle@lofte.example").await.expect("email");
     find("#password").await.send_keys("fel lösenord").await.expect("password");
-    find("form.stack button").await.click().await.expect("login");
+    browser.click_and_wait(find("form.stack button").await).await;
     find("#login-fel").await;
     assert!(browser.axe_violations().await.is_empty(), "login error state");
     find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
-    find("form.stack button").await.click().await.expect("login");
+    browser.click_and_wait(find("form.stack button").await).await;
     find("form.new-draft").await;
     assert!(browser.axe_violations().await.is_empty(), "workspace");
 
-    find("form.new-draft button[value=copy]").await.click().await.expect("copy");
+    browser.click_and_wait(find("form.new-draft button[value=copy]").await).await;
     find("#t0_a3_party").await;
     assert!(browser.axe_violations().await.is_empty(), "edit form");
     find("#t0_a3_party").await.select_by_value("other").await.expect("party");
     find("#t0_a3_party_name").await.send_keys("Säffle Bostäder").await.expect("name");
-    find("button[value=add_theme]").await.click().await.expect("add theme");
+    browser.click_and_wait(find("button[value=add_theme]").await).await;
     find("#t3_name").await.send_keys("Trygghet i centrum").await.expect("theme");
-    find("button[value='up_theme:3']").await.click().await.expect("move up");
+    browser.click_and_wait(find("button[value='up_theme:3']").await).await;
     let moved = find("#t2_name").await.prop("value").await.expect("value");
     assert_eq!(moved.as_deref(), Some("Trygghet i centrum"));
     assert_eq!(find("#t0_a3_party_name").await.prop("value").await.expect("value").as_deref(), Some("Säffle Bostäder"));
-    find("button.primary").await.click().await.expect("save");
+    browser.click_and_wait(find("button.primary").await).await;
     find("ul.actions").await;
     assert!(browser.axe_violations().await.is_empty(), "document overview");
     let edit_url = c.current_url().await.expect("url").to_string() + "/redigera";
 
-    c.find(Locator::LinkText("Jämför med version 1")).await.expect("diff link").click().await.expect("diff");
+    browser.click_and_wait(c.find(Locator::LinkText("Jämför med version 1")).await.expect("diff link")).await;
     find("ul.changes").await;
     assert!(browser.axe_violations().await.is_empty(), "diff");
     let diff = c.source().await.expect("source");
@@ -120,7 +120,7 @@ async fn staff_author_a_draft_in_a_browser() {
     .await
     .expect("other save");
     find("#follow_up").await.send_keys(" Mitt tillägg.").await.expect("type");
-    find("button.primary").await.click().await.expect("save");
+    browser.click_and_wait(find("button.primary").await).await;
     find("div.error ul.changes").await;
     assert!(browser.axe_violations().await.is_empty(), "stale save page");
     let kept = find("#follow_up").await.prop("value").await.expect("value").unwrap_or_default();
@@ -128,7 +128,7 @@ async fn staff_author_a_draft_in_a_browser() {
 
     // A validation error, shown next to the field.
     find("#title").await.clear().await.expect("clear");
-    find("button.primary").await.click().await.expect("save");
+    browser.click_and_wait(find("button.primary").await).await;
     find("#title-fel").await;
     assert!(browser.axe_violations().await.is_empty(), "validation error state");
 
@@ -144,23 +144,23 @@ async fn staff_author_a_draft_in_a_browser() {
 
     // An administrator invites someone; the invited person's page.
     browser.goto(&app.url("/arbetsyta")).await;
-    find(".staff-bar button").await.click().await.expect("logout");
+    browser.click_and_wait(find(".staff-bar button").await).await;
     find("#gallande").await;
     browser.goto(&app.url("/logga-in")).await;
     find("#email").await.send_keys("admin@lofte.example").await.expect("email");
     find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
-    find("form.stack button").await.click().await.expect("login");
+    browser.click_and_wait(find("form.stack button").await).await;
     find("h1").await;
     browser.goto(&app.url("/arbetsyta/inbjudningar")).await;
     find("#inv-email").await.send_keys("nina@saffle.example").await.expect("email");
     find("#inv-org").await.send_keys("9999").await.expect("org");
     find("#inv-name").await.send_keys("Nina").await.expect("name");
-    find("form[action='/arbetsyta/inbjudningar'] button").await.click().await.expect("invite");
+    browser.click_and_wait(find("form[action='/arbetsyta/inbjudningar'] button").await).await;
     find("div.error").await;
     assert!(browser.axe_violations().await.is_empty(), "invitation error state");
     find("#inv-org").await.clear().await.expect("clear");
     find("#inv-org").await.send_keys("1785").await.expect("org");
-    find("form[action='/arbetsyta/inbjudningar'] button").await.click().await.expect("invite");
+    browser.click_and_wait(find("form[action='/arbetsyta/inbjudningar'] button").await).await;
     let link = find("div.notice code").await.text().await.expect("link");
     assert!(browser.axe_violations().await.is_empty(), "invitation created");
     browser.assert_accessible(&link).await;

@@ -199,13 +199,7 @@ pub async fn documents_of(db: &Db, org: &Org) -> Result<Vec<WorkspaceDocument>, 
             .await?
         }
     };
-    let mut docs = rows
-        .into_iter()
-        .map(|(id, title, year, status, updated_at, police_area)| {
-            let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;
-            Ok(WorkspaceDocument { id, title, year, status, updated_at, police_area })
-        })
-        .collect::<Result<Vec<_>, DbError>>()?;
+    let mut docs = workspace_documents(rows)?;
     docs.sort_by(|a, b| {
         b.updated_at.cmp(&a.updated_at).then_with(|| sv_sort_key(&a.title).cmp(&sv_sort_key(&b.title)))
     });
@@ -221,6 +215,13 @@ pub async fn recent_documents(db: &Db, limit: i64) -> Result<Vec<WorkspaceDocume
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
+    workspace_documents(rows)
+}
+
+/// Rows of (id, title, year, status, updated_at, police area name) as workspace documents.
+fn workspace_documents(
+    rows: Vec<(String, String, i64, String, String, String)>,
+) -> Result<Vec<WorkspaceDocument>, DbError> {
     rows.into_iter()
         .map(|(id, title, year, status, updated_at, police_area)| {
             let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;

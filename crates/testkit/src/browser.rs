@@ -73,6 +73,20 @@ impl Browser {
         panic!("could not start a WebDriver session: {last_error}");
     }
 
+    /// Clicks a button or link that loads a new page, and waits until the old page is gone, so
+    /// that what is found next belongs to the new page.
+    pub async fn click_and_wait(&self, element: fantoccini::elements::Element) {
+        let old = self.client.find(fantoccini::Locator::Css("html")).await.unwrap_or_else(|e| panic!("html: {e}"));
+        element.click().await.unwrap_or_else(|e| panic!("click: {e}"));
+        for _ in 0..400 {
+            if old.tag_name().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the page did not change after the click");
+    }
+
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("goto {url}: {e}"));
     }
