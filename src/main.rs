@@ -80,6 +80,24 @@ enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     User(UserCmd),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Check a downloaded, sealed promise document (exit 0 when its hash and seal hold).
+    Verify {
+        /// The file (`-` for standard input).
+        file: String,
+        /// The server's public key (base64; from /.well-known/lofte-seal-key). Without it, the
+        /// key of the database given by --database-url is used.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Check the whole hash chain of the audit log; names the first broken entry (exit 1).
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -274,12 +292,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(Import::Json { file, dry_run }) => import_json(&cli.db, &file, dry_run).await,
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
         Command::User(cmd) => user(&cli.db, cmd).await,
+        Command::Audit(AuditCmd::Verify) => {
+            let db = open(&cli.db, 1).await?;
+            match lofte_db::audit::verify(&db).await? {
+                Ok(n) => {
+                    println!("Granskningsloggen är hel: {n} poster, kedjan stämmer.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(broken) => {
+                    eprintln!("Granskningsloggen är bruten: {broken}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Verify { file, public_key } => verify_file(&cli.db, &file, public_key).await,
     }
 }
 
 async fn serve(db_args: &DbArgs, args: ServeArgs) -> Result<ExitCode> {
     let db = open(db_args, args.db_connections.max(1)).await?;
     let init = seed::initialise(&db, !args.no_demo).await?;
+    // The seal key is made at first start, so that its public key is stable from then on.
+    lofte_db::signing::seal_key(&db).await?;
     if init.demo_loaded {
         tracing::info!("new database: loaded the Säffle demo promise");
     }
@@ -363,6 +397,48 @@ fn io_sv(e: &std::io::Error) -> &'static str {
     }
 }
 
+async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -> Result<ExitCode> {
+    let text = if file == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).context("kunde inte läsa standard in")?;
+        t
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{file}: {}", io_sv(&e));
+                return Ok(ExitCode::from(2));
+            }
+        }
+    };
+    let key = match public_key {
+        Some(k) => k,
+        None => {
+            let db = open(db_args, 1).await?;
+            match lofte_db::signing::stored_seal_key(&db).await? {
+                Some(k) => k.public_key_base64(),
+                None => {
+                    eprintln!("Databasen har ingen sigillnyckel; ange --public-key från /.well-known/lofte-seal-key.");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    };
+    match lofte_domain::seal::verify_sealed(&text, Some(&key)) {
+        Ok(v) => {
+            println!("{file}: äkta och oförändrat: {} (SHA-256 {})", v.title, v.sha256);
+            for s in &v.signatures {
+                println!("  undertecknat {} av {}, {} ({})", s.signed_on, s.name, s.title, s.organisation);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
 async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
     let mut bytes = Vec::new();
     let read = if file == "-" {
@@ -406,7 +482,13 @@ async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<Exit
         Ok(done) => {
             let verb = if dry_run { "Skulle importera" } else { "Importerade" };
             for d in &done {
-                let what = if d.created { "ny".to_owned() } else { format!("uppdaterad, version {}", d.version) };
+                let what = if d.created {
+                    "ny".to_owned()
+                } else if d.unchanged {
+                    "redan importerad, oförändrad".to_owned()
+                } else {
+                    format!("uppdaterad, version {}", d.version)
+                };
                 println!("{verb} {} – {} ({what})", d.id, d.title);
                 if let Some(area) = &d.new_police_area {
                     println!("  nytt lokalpolisområde: {area}");

@@ -25,7 +25,7 @@ async fn export_then_import_round_trips() {
     let out = app.cli(LOFTE, &["export", "promise", SAFFLE_ID], "");
     assert!(out.status.success(), "{}", stderr(&out));
     let exported: Value = serde_json::from_str(&stdout(&out)).expect("json");
-    assert_eq!(exported, serde_json::from_str::<Value>(DEMO_JSON).expect("demo"));
+    assert_eq!(exported, crate::demo_published());
     let page = app.get_text("/kommun/saffle", 200).await;
 
     let empty = TestApp::spawn_with(Options { demo: false, ..Options::default() }).await;
@@ -36,9 +36,13 @@ async fn export_then_import_round_trips() {
     // The police area came along with the document.
     assert_eq!(empty.get_text("/kommun/saffle", 200).await, page);
 
-    // Importing the same document again replaces it and raises its version.
+    // Importing the same public document again changes nothing; changing its content is
+    // refused (a promise in force is what was signed).
     let again = empty.cli(LOFTE, &["import", "json", "-"], DEMO_JSON);
-    assert!(stdout(&again).contains("(uppdaterad, version 2)"), "{}", stdout(&again));
+    assert!(stdout(&again).contains("(redan importerad, oförändrad)"), "{}", stdout(&again));
+    let changed = empty.cli(LOFTE, &["import", "json", "-"], &DEMO_JSON.replacen("Fotpatrullering", "Cykelpatrull", 1));
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(stderr(&changed).contains("id: dokumentet finns redan och är gällande"), "{}", stderr(&changed));
     assert_eq!(document_count(&empty).await, 1);
     assert_snapshots_agree(&empty).await;
     app.stop().await;

@@ -11,6 +11,7 @@ mod cli;
 mod e2e;
 mod public_site;
 mod schema;
+mod signing;
 mod staff;
 
 /// The Säffle demo document, as committed.
@@ -25,6 +26,18 @@ pub fn demo_with(change: impl FnOnce(&mut lofte_domain::PromiseDocument)) -> lof
     let mut doc = lofte_domain::parse_documents(DEMO_JSON).expect("demo parses").remove(0);
     change(&mut doc);
     doc
+}
+
+/// The demo as the API and `lofte export` give it: the committed file plus its record (the
+/// content hash, no signatures, validity unknown).
+pub fn demo_published() -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(DEMO_JSON).expect("demo json");
+    let doc = lofte_domain::parse_documents(DEMO_JSON).expect("demo parses").remove(0);
+    v["sha256"] = lofte_domain::seal::content_sha256(&doc).into();
+    v["signatures"] = serde_json::json!([]);
+    v["valid_from"] = serde_json::Value::Null;
+    v["valid_to"] = serde_json::Value::Null;
+    v
 }
 
 /// The one-row snapshot of every document equals its normalised rows.

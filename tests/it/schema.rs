@@ -51,3 +51,79 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
     assert_eq!(fk, 1);
     db.close().await;
 }
+
+/// A database made before signing existed (migrations 1–4, with a document in force and an
+/// unchained audit log) upgrades without losing anything: the documents and their rows stay,
+/// the new states are allowed, and the old log entries are linked into the chain.
+async fn upgrade_from_version_4(backend: Backend) {
+    let database = TestDatabase::create_on(backend).await;
+    let db = Db::connect(&database.url, 1).await.expect("connect");
+    db.migrate_until(4).await.expect("migrate to 4");
+    for sql in [
+        "INSERT INTO police_region (id, name) VALUES ('r', 'Bergslagen')",
+        "INSERT INTO county (code, name, police_region_id) VALUES ('17', 'Värmlands län', 'r')",
+        "INSERT INTO municipality (code, name, slug, county_code) VALUES ('1785', 'Säffle', 'saffle', '17')",
+        "INSERT INTO police_area (id, name, police_region_id, created_at) VALUES ('pa', 'Arvika', 'r', '2024-01-01T00:00:00.000Z')",
+        "INSERT INTO promise_document (id, police_area_id, title, year, status, intro, follow_up, communication, \
+         validity, snapshot, version, created_at, updated_at) VALUES ('d', 'pa', 'Medborgarlöfte 2024', 2024, \
+         'in_force', '[]', '', '', '', '{}', 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z')",
+        "INSERT INTO promise_document_municipality (document_id, municipality_code, position) VALUES ('d', '1785', 0)",
+        "INSERT INTO theme (id, document_id, position, name) VALUES ('t', 'd', 0, 'ANDT')",
+        "INSERT INTO activity (id, theme_id, document_id, position, text, party) VALUES ('a', 't', 'd', 0, 'x', 'joint')",
+        "INSERT INTO document_version (document_id, version, snapshot, saved_by_name, saved_at) \
+         VALUES ('d', 1, '{}', 'Import', '2024-01-01T00:00:00.000Z')",
+        "INSERT INTO audit_log (id, at, account_name, document_id, action, detail) \
+         VALUES ('e1', '2024-01-01T00:00:00.000Z', 'Import', 'd', 'skapad', 'första')",
+        "INSERT INTO audit_log (id, at, account_name, document_id, action, detail) \
+         VALUES ('e2', '2024-01-02T00:00:00.000Z', 'Import', 'd', 'uppdaterad', 'andra')",
+    ] {
+        sqlx::query(sql).execute(db.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    db.migrate().await.expect("upgrade");
+    let count = |table: &'static str| {
+        let db = db.clone();
+        async move {
+            let sql = match table {
+                "activity" => "SELECT CAST(COUNT(*) AS BIGINT) FROM activity",
+                "theme" => "SELECT CAST(COUNT(*) AS BIGINT) FROM theme",
+                "document_version" => "SELECT CAST(COUNT(*) AS BIGINT) FROM document_version",
+                _ => "SELECT CAST(COUNT(*) AS BIGINT) FROM promise_document_municipality",
+            };
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.expect("count");
+            n
+        }
+    };
+    for table in ["activity", "theme", "document_version", "promise_document_municipality"] {
+        assert_eq!(count(table).await, 1, "{table} kept its row");
+    }
+    let (status, signatures): (String, String) =
+        sqlx::query_as("SELECT status, signatures FROM promise_document WHERE id = 'd'")
+            .fetch_one(db.pool())
+            .await
+            .expect("document");
+    assert_eq!((status.as_str(), signatures.as_str()), ("in_force", "[]"));
+    sqlx::query("UPDATE promise_document SET status = 'withdrawn' WHERE id = 'd'")
+        .execute(db.pool())
+        .await
+        .expect("new state allowed");
+    assert!(sqlx::query("UPDATE promise_document SET status = 'bogus'").execute(db.pool()).await.is_err());
+    // Cascades still reach the children after the SQLite table rebuild.
+    sqlx::query("DELETE FROM promise_document WHERE id = 'd'").execute(db.pool()).await.expect("delete");
+    assert_eq!(count("activity").await, 0, "foreign keys point at the rebuilt table");
+    assert_eq!(lofte_db::audit::verify(&db).await.expect("verify"), Ok(2));
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_sqlite_database_from_before_signing_upgrades() {
+    upgrade_from_version_4(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_postgres_database_from_before_signing_upgrades() {
+    if postgres_admin_url().is_none() {
+        skip_or_fail("the upgrade test on PostgreSQL needs LOFTE_TEST_POSTGRES_URL");
+        return;
+    }
+    upgrade_from_version_4(Backend::Postgres).await;
+}

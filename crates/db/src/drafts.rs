@@ -27,10 +27,20 @@ pub async fn parties(db: &Db, id: Uuid) -> Result<Option<(Status, Vec<Org>)>, Db
     Ok(Some((status, orgs)))
 }
 
+/// A draft has no record: no hash, signatures or validity.
+fn clear_record(doc: &mut PromiseDocument) {
+    doc.status = Status::Draft;
+    doc.sha256 = None;
+    doc.signatures.clear();
+    doc.valid_from = None;
+    doc.valid_to = None;
+    doc.withdrawn_reason = None;
+}
+
 /// Stores a new draft (status forced to draft, a new id). Returns its id.
 pub async fn create(db: &Db, mut doc: PromiseDocument, actor: Actor<'_>) -> Result<Uuid, DbError> {
     doc.id = Some(Uuid::now_v7());
-    doc.status = Status::Draft;
+    clear_record(&mut doc);
     let doc = promises::check(db, vec![doc]).await?.remove(0);
     let now = now_text();
     let mut tx = db.begin_write().await?;
@@ -43,7 +53,7 @@ pub async fn create(db: &Db, mut doc: PromiseDocument, actor: Actor<'_>) -> Resu
 /// and the answer is `Stale(current version)`. Returns the new version.
 pub async fn save(db: &Db, mut doc: PromiseDocument, base_version: i64, actor: Actor<'_>) -> Result<i64, DbError> {
     let id = doc.id.ok_or(DbError::NotFound)?;
-    doc.status = Status::Draft;
+    clear_record(&mut doc);
     let doc = promises::check(db, vec![doc]).await?.remove(0);
     let now = now_text();
     let mut tx = db.begin_write().await?;

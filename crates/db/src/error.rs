@@ -14,6 +14,9 @@ pub enum DbError {
     /// The document cannot be edited in its state (only drafts can).
     #[error("not a draft")]
     NotDraft,
+    /// A signing step that the document's state does not allow.
+    #[error(transparent)]
+    Transition(#[from] lofte_domain::signing::TransitionError),
     #[error("configuration: {0}")]
     Config(String),
     #[error("stored data is inconsistent: {0}")]

@@ -5,12 +5,15 @@
 //! sit behind `match db.backend()` in this crate and nowhere else.
 
 pub mod accounts;
+pub mod audit;
 pub mod drafts;
 mod error;
 pub mod municipalities;
 pub mod police_areas;
 pub mod promises;
 pub mod seed;
+pub mod signatures;
+pub mod signing;
 mod time_text;
 
 use std::str::FromStr;
@@ -100,6 +103,21 @@ impl Db {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("migrations/postgres"),
         };
+        migrator.run(&self.pool).await?;
+        audit::link_unchained(self).await?;
+        Ok(())
+    }
+
+    /// Applies only the migrations up to version `last`: for tests of upgrading a database
+    /// made by an earlier release.
+    #[doc(hidden)]
+    pub async fn migrate_until(&self, last: i64) -> Result<(), DbError> {
+        let all = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        let mut migrator = all;
+        migrator.migrations = migrator.migrations.iter().filter(|m| m.version <= last).cloned().collect();
         migrator.run(&self.pool).await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Municipalities, counties and the documents and police areas attached to them.
 
-use lofte_domain::{MunicipalityCode, Status, slugify, sv_sort_key};
+use lofte_domain::signing::Validity;
+use lofte_domain::{IsoDate, MunicipalityCode, Status, slugify, sv_sort_key};
 
 use crate::{Db, DbError};
 
@@ -33,6 +34,8 @@ pub struct DocumentSummary {
     pub period_end: Option<String>,
     pub police_area: String,
     pub updated_at: String,
+    /// The days it is or was in force (public documents).
+    pub validity: Validity,
 }
 
 macro_rules! select_municipality {
@@ -44,7 +47,9 @@ macro_rules! select_municipality {
          LEFT JOIN (SELECT dm.municipality_code AS code, d.id AS id, d.year AS year \
                       FROM promise_document_municipality dm \
                       JOIN promise_document d ON d.id = dm.document_id \
-                     WHERE d.status = 'in_force') f ON f.code = m.code"
+                     WHERE d.status IN ('in_force', 'superseded', 'withdrawn') \
+                       AND (d.valid_from IS NULL OR d.valid_from <= $1) \
+                       AND (d.valid_to IS NULL OR d.valid_to >= $1)) f ON f.code = m.code"
     };
 }
 
@@ -71,16 +76,17 @@ fn collect(rows: Vec<Row>) -> Vec<MunicipalityRow> {
     list
 }
 
-/// All 290, ordered by county code and then by Swedish alphabetical order of the name.
-pub async fn list(db: &Db) -> Result<Vec<MunicipalityRow>, DbError> {
-    let rows: Vec<Row> = sqlx::query_as(select_municipality!()).fetch_all(db.pool()).await?;
+/// All 290, ordered by county code and then by Swedish alphabetical order of the name, with
+/// the promise in force on `today`.
+pub async fn list(db: &Db, today: IsoDate) -> Result<Vec<MunicipalityRow>, DbError> {
+    let rows: Vec<Row> = sqlx::query_as(select_municipality!()).bind(today.to_string()).fetch_all(db.pool()).await?;
     Ok(collect(rows))
 }
 
 /// The municipalities that have a promise in force, in the same order.
-pub async fn list_in_force(db: &Db) -> Result<Vec<MunicipalityRow>, DbError> {
+pub async fn list_in_force(db: &Db, today: IsoDate) -> Result<Vec<MunicipalityRow>, DbError> {
     const SQL: &str = concat!(select_municipality!(), " WHERE f.id IS NOT NULL");
-    let rows: Vec<Row> = sqlx::query_as(SQL).fetch_all(db.pool()).await?;
+    let rows: Vec<Row> = sqlx::query_as(SQL).bind(today.to_string()).fetch_all(db.pool()).await?;
     Ok(collect(rows))
 }
 
@@ -107,23 +113,24 @@ fn key_kind(key: &str) -> Option<Key> {
 
 /// Finds a municipality by slug (`saffle`), code (`1785`) or exact name (`Säffle`); a name
 /// that is not exact is tried as a slug (`SÄFFLE` → `saffle`).
-pub async fn find(db: &Db, key: &str) -> Result<Option<MunicipalityRow>, DbError> {
-    const BY_SLUG: &str = concat!(select_municipality!(), " WHERE m.slug = $1");
-    const BY_CODE: &str = concat!(select_municipality!(), " WHERE m.code = $1");
-    const BY_NAME: &str = concat!(select_municipality!(), " WHERE m.name = $1");
+pub async fn find(db: &Db, key: &str, today: IsoDate) -> Result<Option<MunicipalityRow>, DbError> {
+    const BY_SLUG: &str = concat!(select_municipality!(), " WHERE m.slug = $2");
+    const BY_CODE: &str = concat!(select_municipality!(), " WHERE m.code = $2");
+    const BY_NAME: &str = concat!(select_municipality!(), " WHERE m.name = $2");
+    let today = today.to_string();
     let (sql, bound) = match key_kind(key) {
         None => return Ok(None),
         Some(Key::Code(k)) => (BY_CODE, k),
         Some(Key::Slug(k)) => (BY_SLUG, k),
         Some(Key::Name(k)) => {
-            let rows: Vec<Row> = sqlx::query_as(BY_NAME).bind(&k).fetch_all(db.pool()).await?;
+            let rows: Vec<Row> = sqlx::query_as(BY_NAME).bind(&today).bind(&k).fetch_all(db.pool()).await?;
             if let Some(m) = collect(rows).into_iter().next() {
                 return Ok(Some(m));
             }
             (BY_SLUG, slugify(&k))
         }
     };
-    let rows: Vec<Row> = sqlx::query_as(sql).bind(bound).fetch_all(db.pool()).await?;
+    let rows: Vec<Row> = sqlx::query_as(sql).bind(&today).bind(bound).fetch_all(db.pool()).await?;
     Ok(collect(rows).into_iter().next())
 }
 
@@ -131,15 +138,16 @@ pub async fn find(db: &Db, key: &str) -> Result<Option<MunicipalityRow>, DbError
 #[derive(Clone, Debug, PartialEq)]
 pub struct MunicipalityPage {
     pub municipality: MunicipalityRow,
-    /// The promise in force, whole.
-    pub in_force: Option<crate::promises::StoredDocument>,
-    /// Every public document of the municipality (in force and superseded), newest first.
+    /// The promises in force today, whole: one per police area (a city may have several).
+    pub in_force: Vec<crate::promises::StoredDocument>,
+    /// Every public document of the municipality, newest first.
     pub documents: Vec<DocumentSummary>,
     pub police_areas: Vec<PoliceAreaSummary>,
 }
 
 // One query for the whole page: the municipality ('m'), its public documents ('d', with the
-// snapshot of the one in force) and its police areas ('p'), as rows of ten text columns.
+// snapshot and signatures of those in force on $2) and its police areas ('p'), as rows of
+// fifteen text columns.
 macro_rules! page_query {
     ($where:literal) => {
         concat!(
@@ -150,20 +158,23 @@ macro_rules! page_query {
             ") \
              SELECT 'm', code, name, slug, county_code, county_name, region, \
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
-                    CAST(NULL AS TEXT), CAST(NULL AS TEXT) FROM target \
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
+                    CAST(NULL AS TEXT) FROM target \
              UNION ALL \
              SELECT 'd', d.id, d.title, d.status, pa.name, CAST(d.year AS TEXT), d.period_start, d.period_end, \
                     d.updated_at, CAST(d.version AS TEXT), d.created_at, \
-                    CASE WHEN d.status = 'in_force' THEN d.snapshot ELSE NULL END, CAST(NULL AS TEXT) \
+                    CASE WHEN (d.valid_from IS NULL OR d.valid_from <= $2) AND (d.valid_to IS NULL OR d.valid_to >= $2) \
+                         THEN d.snapshot ELSE NULL END, \
+                    d.valid_from, d.valid_to, d.signatures, d.sha256 \
                FROM target t \
                JOIN promise_document_municipality dm ON dm.municipality_code = t.code \
                JOIN promise_document d ON d.id = dm.document_id \
                JOIN police_area pa ON pa.id = d.police_area_id \
-              WHERE d.status <> 'draft' \
+              WHERE d.status IN ('in_force', 'superseded', 'withdrawn') \
              UNION ALL \
              SELECT 'p', pa.id, pa.name, r.name, CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
                     CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), \
-                    CAST(NULL AS TEXT) \
+                    CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT) \
                FROM target t \
                JOIN police_area_municipality pam ON pam.municipality_code = t.code \
                JOIN police_area pa ON pa.id = pam.police_area_id \
@@ -186,20 +197,28 @@ type PageRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
-/// The public page of a municipality in one query, found as by [`find`].
-pub async fn page(db: &Db, key: &str) -> Result<Option<MunicipalityPage>, DbError> {
+/// The public page of a municipality in one query, found as by [`find`], as of `today`.
+pub async fn page(db: &Db, key: &str, today: IsoDate) -> Result<Option<MunicipalityPage>, DbError> {
     const BY_SLUG: &str = page_query!("m.slug = $1");
     const BY_CODE: &str = page_query!("m.code = $1");
     const BY_NAME: &str = page_query!("m.name = $1");
+    let day = today.to_string();
     let rows: Vec<PageRow> = match key_kind(key) {
         None => return Ok(None),
-        Some(Key::Code(k)) => sqlx::query_as(BY_CODE).bind(k).fetch_all(db.pool()).await?,
-        Some(Key::Slug(k)) => sqlx::query_as(BY_SLUG).bind(k).fetch_all(db.pool()).await?,
+        Some(Key::Code(k)) => sqlx::query_as(BY_CODE).bind(k).bind(&day).fetch_all(db.pool()).await?,
+        Some(Key::Slug(k)) => sqlx::query_as(BY_SLUG).bind(k).bind(&day).fetch_all(db.pool()).await?,
         Some(Key::Name(k)) => {
-            let rows: Vec<PageRow> = sqlx::query_as(BY_NAME).bind(&k).fetch_all(db.pool()).await?;
-            if rows.is_empty() { sqlx::query_as(BY_SLUG).bind(slugify(&k)).fetch_all(db.pool()).await? } else { rows }
+            let rows: Vec<PageRow> = sqlx::query_as(BY_NAME).bind(&k).bind(&day).fetch_all(db.pool()).await?;
+            if rows.is_empty() {
+                sqlx::query_as(BY_SLUG).bind(slugify(&k)).bind(&day).fetch_all(db.pool()).await?
+            } else {
+                rows
+            }
         }
     };
     assemble_page(rows)
@@ -209,9 +228,9 @@ fn assemble_page(rows: Vec<PageRow>) -> Result<Option<MunicipalityPage>, DbError
     let corrupt = |what: &str| DbError::Corrupt(format!("municipality page: {what}"));
     let mut municipality = None;
     let mut documents = Vec::new();
-    let mut in_force: Option<crate::promises::StoredDocument> = None;
+    let mut in_force: Vec<crate::promises::StoredDocument> = Vec::new();
     let mut police_areas = Vec::new();
-    for (kind, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12) in rows {
+    for (kind, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15) in rows {
         let need = |v: Option<String>| v.ok_or_else(|| corrupt("missing column"));
         match kind.as_str() {
             "m" => {
@@ -229,8 +248,18 @@ fn assemble_page(rows: Vec<PageRow>) -> Result<Option<MunicipalityPage>, DbError
                 let (id, status_text, updated_at) = (need(c1)?, need(c3)?, need(c8)?);
                 let status = Status::parse(&status_text).ok_or_else(|| corrupt("status"))?;
                 let year = need(c5)?.parse::<i64>().map_err(|_| corrupt("year"))?;
+                let date =
+                    |d: Option<String>| d.map(|s| IsoDate::parse(&s).ok_or_else(|| corrupt("validity"))).transpose();
+                let validity = Validity { from: date(c12.clone())?, to: date(c13.clone())? };
                 if let Some(snapshot) = c11 {
                     let version = need(c9)?.parse::<i64>().map_err(|_| corrupt("version"))?;
+                    let record = crate::promises::RecordColumns {
+                        sha256: c15,
+                        valid_from: c12,
+                        valid_to: c13,
+                        withdrawn_reason: None,
+                        signatures: c14,
+                    };
                     let doc = crate::promises::from_snapshot(
                         &id,
                         &status_text,
@@ -238,11 +267,9 @@ fn assemble_page(rows: Vec<PageRow>) -> Result<Option<MunicipalityPage>, DbError
                         version,
                         need(c10)?,
                         updated_at.clone(),
+                        record,
                     )?;
-                    let newer = in_force.as_ref().is_none_or(|cur| doc.document.year > cur.document.year);
-                    if newer {
-                        in_force = Some(doc);
-                    }
+                    in_force.push(doc);
                 }
                 documents.push(DocumentSummary {
                     id,
@@ -253,14 +280,15 @@ fn assemble_page(rows: Vec<PageRow>) -> Result<Option<MunicipalityPage>, DbError
                     period_end: c7,
                     police_area: need(c4)?,
                     updated_at,
+                    validity,
                 });
             }
             _ => police_areas.push(PoliceAreaSummary { id: need(c1)?, name: need(c2)?, police_region: need(c3)? }),
         }
-        let _ = c12;
     }
     let Some(mut municipality) = municipality else { return Ok(None) };
-    municipality.in_force_document_id = in_force.as_ref().and_then(|d| d.document.id).map(|id| id.to_string());
+    in_force.sort_by_cached_key(|d| sv_sort_key(&d.document.police_area.name));
+    municipality.in_force_document_id = in_force.first().and_then(|d| d.document.id).map(|id| id.to_string());
     documents.sort_by(|a, b| {
         b.year.cmp(&a.year).then_with(|| b.updated_at.cmp(&a.updated_at)).then_with(|| a.id.cmp(&b.id))
     });
@@ -287,13 +315,15 @@ pub async fn police_areas(db: &Db, code: &str) -> Result<Vec<PoliceAreaSummary>,
 
 /// The documents a municipality is party to, newest first. Drafts only when asked for.
 pub async fn documents(db: &Db, code: &str, include_drafts: bool) -> Result<Vec<DocumentSummary>, DbError> {
-    type SummaryRow = (String, String, i64, String, Option<String>, Option<String>, String, String);
+    type SummaryRow =
+        (String, String, i64, String, Option<String>, Option<String>, String, String, Option<String>, Option<String>);
     let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT d.id, d.title, d.year, d.status, d.period_start, d.period_end, pa.name, d.updated_at \
+        "SELECT d.id, d.title, d.year, d.status, d.period_start, d.period_end, pa.name, d.updated_at, d.valid_from, \
+                d.valid_to \
          FROM promise_document_municipality dm \
          JOIN promise_document d ON d.id = dm.document_id \
          JOIN police_area pa ON pa.id = d.police_area_id \
-         WHERE dm.municipality_code = $1 AND (d.status <> 'draft' OR $2 = 1) \
+         WHERE dm.municipality_code = $1 AND (d.status IN ('in_force', 'superseded', 'withdrawn') OR $2 = 1) \
          ORDER BY d.year DESC, d.updated_at DESC, d.id",
     )
     .bind(code)
@@ -301,9 +331,13 @@ pub async fn documents(db: &Db, code: &str, include_drafts: bool) -> Result<Vec<
     .fetch_all(db.pool())
     .await?;
     rows.into_iter()
-        .map(|(id, title, year, status, period_start, period_end, police_area, updated_at)| {
+        .map(|(id, title, year, status, period_start, period_end, police_area, updated_at, from, to)| {
             let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;
-            Ok(DocumentSummary { id, title, year, status, period_start, period_end, police_area, updated_at })
+            let date = |d: Option<String>| {
+                d.map(|s| IsoDate::parse(&s).ok_or_else(|| DbError::Corrupt(format!("date {s:?}")))).transpose()
+            };
+            let validity = Validity { from: date(from)?, to: date(to)? };
+            Ok(DocumentSummary { id, title, year, status, period_start, period_end, police_area, updated_at, validity })
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Promise documents: loading one whole document in two queries, and importing documents in
 //! the interchange format inside one transaction.
 
+use lofte_domain::seal::content_sha256;
 use lofte_domain::{
     Activity, IsoDate, MunicipalityRef, Party, Period, PoliceAreaRef, Promise, PromiseDocument, Status, Theme,
     ValidationError,
@@ -8,7 +9,7 @@ use lofte_domain::{
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use crate::{Db, DbError, now_text, police_areas};
+use crate::{Db, DbError, audit, now_text, police_areas, signatures};
 
 /// A document as stored: the interchange document plus bookkeeping.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,21 +29,43 @@ impl StoredDocument {
 type DocRow =
     (String, String, i64, Option<String>, Option<String>, String, String, String, String, String, i64, String, String);
 
-/// Loads a document in one query and one row, from its snapshot (the status comes from its
-/// column, which supersession updates).
-pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
-    let row: Option<(String, i64, String, String, String)> =
-        sqlx::query_as("SELECT status, version, created_at, updated_at, snapshot FROM promise_document WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(db.pool())
-            .await?;
-    row.map(|(status, version, created_at, updated_at, snapshot)| {
-        from_snapshot(&id.to_string(), &status, &snapshot, version, created_at, updated_at)
-    })
-    .transpose()
+/// The record columns of a document: what signing and supersession change.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RecordColumns {
+    pub sha256: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub withdrawn_reason: Option<String>,
+    pub signatures: Option<String>,
 }
 
-/// Rebuilds a stored document from its snapshot and status column.
+/// The columns after `snapshot` in [`SELECT_STORED`].
+pub(crate) const SELECT_STORED: &str = "SELECT status, version, created_at, updated_at, snapshot, sha256, valid_from, \
+    valid_to, withdrawn_reason, signatures FROM promise_document WHERE id = $1";
+
+type StoredRow =
+    (String, i64, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, String);
+
+pub(crate) fn from_stored_row(id: &str, r: StoredRow) -> Result<StoredDocument, DbError> {
+    let record =
+        RecordColumns { sha256: r.5, valid_from: r.6, valid_to: r.7, withdrawn_reason: r.8, signatures: Some(r.9) };
+    from_snapshot(id, &r.0, &r.4, r.1, r.2, r.3, record)
+}
+
+/// Loads a document in one query and one row, from its snapshot and record columns.
+pub async fn get(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, DbError> {
+    let row: Option<StoredRow> = sqlx::query_as(SELECT_STORED).bind(id.to_string()).fetch_optional(db.pool()).await?;
+    row.map(|r| from_stored_row(&id.to_string(), r)).transpose()
+}
+
+/// Loads a document inside a transaction.
+pub(crate) async fn get_in(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredDocument>, DbError> {
+    let row: Option<StoredRow> = sqlx::query_as(SELECT_STORED).bind(id).fetch_optional(&mut *conn).await?;
+    row.map(|r| from_stored_row(id, r)).transpose()
+}
+
+/// Rebuilds a stored document from its snapshot, status column and record columns (which win
+/// over whatever the snapshot says about them).
 pub(crate) fn from_snapshot(
     id: &str,
     status: &str,
@@ -50,11 +73,26 @@ pub(crate) fn from_snapshot(
     version: i64,
     created_at: String,
     updated_at: String,
+    record: RecordColumns,
 ) -> Result<StoredDocument, DbError> {
     let corrupt = |what: &str| DbError::Corrupt(format!("document {id}: {what}"));
     let mut document: PromiseDocument = serde_json::from_str(snapshot).map_err(|_| corrupt("snapshot"))?;
     document.status = Status::parse(status).ok_or_else(|| corrupt("status"))?;
+    apply_record(&mut document, record).map_err(|()| corrupt("record"))?;
     Ok(StoredDocument { document, version, created_at, updated_at })
+}
+
+fn apply_record(doc: &mut PromiseDocument, r: RecordColumns) -> Result<(), ()> {
+    let date = |d: Option<String>| d.map(|s| IsoDate::parse(&s).ok_or(())).transpose();
+    doc.sha256 = r.sha256;
+    doc.valid_from = date(r.valid_from)?;
+    doc.valid_to = date(r.valid_to)?;
+    doc.withdrawn_reason = r.withdrawn_reason;
+    doc.signatures = match r.signatures {
+        Some(json) => serde_json::from_str(&json).map_err(|_| ())?,
+        None => Vec::new(),
+    };
+    Ok(())
 }
 
 /// Loads a document from its normalised rows (two queries). The snapshot must always equal
@@ -138,7 +176,25 @@ pub async fn get_from_rows(db: &Db, id: Uuid) -> Result<Option<StoredDocument>, 
         follow_up,
         communication,
         validity,
+        sha256: None,
+        signatures: Vec::new(),
+        valid_from: None,
+        valid_to: None,
+        withdrawn_reason: None,
     };
+    let (sha256, valid_from, valid_to, withdrawn_reason): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as("SELECT sha256, valid_from, valid_to, withdrawn_reason FROM promise_document WHERE id = $1")
+        .bind(&id_text)
+        .fetch_one(db.pool())
+        .await?;
+    let signatures = signatures::rows(db, &id_text).await?;
+    let signatures = serde_json::to_string(&signatures).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let record = RecordColumns { sha256, valid_from, valid_to, withdrawn_reason, signatures: Some(signatures) };
+    apply_record(&mut doc, record).map_err(|()| corrupt("record"))?;
     let party = |p: &str| Party::parse(p).ok_or_else(|| corrupt("party"));
     let index = |pos: i64| usize::try_from(pos).map_err(|_| corrupt("position"));
     for (kind, pos, _sub, text, party_text, party_name) in items {
@@ -164,6 +220,8 @@ pub struct Imported {
     pub title: String,
     /// False when an existing document with the same id was replaced.
     pub created: bool,
+    /// True when the same signed document was imported again (nothing written).
+    pub unchanged: bool,
     pub version: i64,
     /// Documents that were in force and are now superseded by this one: (id, title).
     pub superseded: Vec<(String, String)>,
@@ -298,48 +356,21 @@ impl Actor<'_> {
     pub const IMPORT: Actor<'static> = Actor { id: None, name: "Import (lofte import json)" };
 }
 
-/// Appends an audit entry.
-pub(crate) async fn audit(
+/// Keeps the document's current state (content and record) as a numbered version.
+pub(crate) async fn keep_version(
     conn: &mut AnyConnection,
+    id: &str,
     actor: Actor<'_>,
-    document_id: Option<&str>,
-    action: &str,
-    detail: &str,
     now: &str,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, account_id, account_name, document_id, action, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(Uuid::now_v7().to_string())
-    .bind(now)
-    .bind(actor.id)
-    .bind(actor.name)
-    .bind(document_id)
-    .bind(action)
-    .bind(detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Keeps the document's current state as a numbered version.
-async fn keep_version(conn: &mut AnyConnection, id: &str, actor: Actor<'_>, now: &str) -> Result<(), DbError> {
-    let (version, status, snapshot): (i64, String, String) =
-        sqlx::query_as("SELECT version, status, snapshot FROM promise_document WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let mut doc: PromiseDocument =
-        serde_json::from_str(&snapshot).map_err(|_| DbError::Corrupt(format!("document {id}: snapshot")))?;
-    doc.status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("document {id}: status")))?;
-    let snapshot = serde_json::to_string(&doc).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let stored = get_in(&mut *conn, id).await?.ok_or(DbError::NotFound)?;
+    let snapshot = serde_json::to_string(&stored.document).map_err(|e| DbError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO document_version (document_id, version, snapshot, saved_by, saved_by_name, saved_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
-    .bind(version)
+    .bind(stored.version)
     .bind(snapshot)
     .bind(actor.id)
     .bind(actor.name)
@@ -349,6 +380,12 @@ async fn keep_version(conn: &mut AnyConnection, id: &str, actor: Actor<'_>, now:
     Ok(())
 }
 
+/// The first day in force of a public document being written: as given, else the period start,
+/// else the day of its last signature.
+fn stated_start(doc: &PromiseDocument) -> Option<IsoDate> {
+    doc.valid_from.or(doc.period.start).or_else(|| doc.signatures.iter().map(|s| s.signed_on).max())
+}
+
 pub(crate) async fn write_one(
     conn: &mut AnyConnection,
     doc: PromiseDocument,
@@ -356,6 +393,45 @@ pub(crate) async fn write_one(
     actor: Actor<'_>,
 ) -> Result<Imported, DbError> {
     let mut doc = doc;
+    let id = doc.id.unwrap_or_else(Uuid::now_v7);
+    let id_text = id.to_string();
+    doc.id = Some(id);
+    let content_hash = content_sha256(&doc);
+    if doc.sha256.as_ref().is_some_and(|h| *h != content_hash) {
+        return Err(DbError::invalid(
+            "sha256",
+            format!("stämmer inte med innehållet (innehållets SHA-256 är {content_hash})"),
+        ));
+    }
+
+    let existing = get_in(&mut *conn, &id_text).await?;
+    if let Some(old) = &existing
+        && old.document.status != Status::Draft
+    {
+        // Frozen and signed documents never change. Importing the same again is a no-op.
+        let same = content_sha256(&old.document) == content_hash && old.document.status == doc.status;
+        if same && (doc.signatures.is_empty() || doc.signatures == old.document.signatures) {
+            return Ok(Imported {
+                id,
+                title: old.document.title.clone(),
+                created: false,
+                unchanged: true,
+                version: old.version,
+                superseded: Vec::new(),
+                new_police_area: None,
+            });
+        }
+        return Err(DbError::invalid(
+            "id",
+            format!(
+                "dokumentet finns redan och är {} (\"{}\"): dess innehåll och status kan inte ändras. \
+                 Skapa ett nytt dokument (utan id) i stället.",
+                old.document.status.label_sv().to_lowercase(),
+                old.document.status.as_str()
+            ),
+        ));
+    }
+
     let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
     // Only a promise in force says which police area covers a municipality now.
     let attach: &[String] = if doc.status == Status::InForce { &codes } else { &[] };
@@ -364,33 +440,48 @@ pub(crate) async fn write_one(
         police_areas::ensure_for_document(&mut *conn, &doc.police_area.name, region_from, attach).await?;
     // The document names the area as it is stored ("arvika" finds "Arvika" and says "Arvika").
     doc.police_area.name = stored_name;
-    let id = doc.id.unwrap_or_else(Uuid::now_v7);
-    let id_text = id.to_string();
+
+    let public = doc.status.is_public();
+    if public {
+        doc.sha256 = Some(content_hash);
+        doc.valid_from = stated_start(&doc);
+        doc.valid_to = doc.valid_to.or(doc.period.end);
+        for s in &mut doc.signatures {
+            s.document_sha256 = doc.sha256.clone();
+            s.registered_by.get_or_insert_with(|| actor.name.to_owned());
+        }
+    } else {
+        doc.sha256 = None;
+    }
     let intro = serde_json::to_string(&doc.intro).map_err(|e| DbError::Corrupt(e.to_string()))?;
-    let snapshot = serde_json::to_string(&PromiseDocument { id: Some(id), ..doc.clone() })
-        .map_err(|e| DbError::Corrupt(e.to_string()))?;
     let start = doc.period.start.map(|d| d.to_string());
     let end = doc.period.end.map(|d| d.to_string());
 
-    let existing: Option<(i64,)> = sqlx::query_as("SELECT version FROM promise_document WHERE id = $1")
-        .bind(&id_text)
-        .fetch_optional(&mut *conn)
-        .await?;
     if existing.is_some() {
         for table in DELETE_CHILDREN {
             sqlx::query(*table).bind(&id_text).execute(&mut *conn).await?;
         }
     }
-    let version = existing.map_or(1, |(v,)| v + 1);
+    // The rows and columns must be in place before supersession looks at shared municipalities.
+    let version = existing.as_ref().map_or(1, |e| e.version + 1);
+    let write = |doc: &PromiseDocument| -> Result<(String, String), DbError> {
+        let snapshot = serde_json::to_string(doc).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let signatures = serde_json::to_string(&doc.signatures).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        Ok((snapshot, signatures))
+    };
+    let (snapshot, signatures_json) = write(&doc)?;
     sqlx::query(
         "INSERT INTO promise_document (id, police_area_id, title, year, period_start, period_end, status, \
-         intro, follow_up, communication, validity, snapshot, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+         intro, follow_up, communication, validity, snapshot, version, created_at, updated_at, \
+         sha256, valid_from, valid_to, withdrawn_reason, signatures) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19) \
          ON CONFLICT (id) DO UPDATE SET police_area_id = excluded.police_area_id, title = excluded.title, \
            year = excluded.year, period_start = excluded.period_start, period_end = excluded.period_end, \
            status = excluded.status, intro = excluded.intro, follow_up = excluded.follow_up, \
            communication = excluded.communication, validity = excluded.validity, snapshot = excluded.snapshot, \
-           version = excluded.version, updated_at = excluded.updated_at",
+           version = excluded.version, updated_at = excluded.updated_at, sha256 = excluded.sha256, \
+           valid_from = excluded.valid_from, valid_to = excluded.valid_to, \
+           withdrawn_reason = excluded.withdrawn_reason, signatures = excluded.signatures",
     )
     .bind(&id_text)
     .bind(&police_area_id)
@@ -406,14 +497,73 @@ pub(crate) async fn write_one(
     .bind(&snapshot)
     .bind(version)
     .bind(now)
+    .bind(&doc.sha256)
+    .bind(doc.valid_from.map(|d| d.to_string()))
+    .bind(doc.valid_to.map(|d| d.to_string()))
+    .bind(&doc.withdrawn_reason)
+    .bind(&signatures_json)
     .execute(&mut *conn)
     .await?;
+    write_children(&mut *conn, &id_text, &codes, &doc).await?;
+    for s in &doc.signatures {
+        signatures::insert(&mut *conn, &id_text, s, None, now).await?;
+    }
 
+    let mut superseded = Vec::new();
+    if public {
+        let from = doc.valid_from;
+        let outcome = take_over(
+            &mut *conn,
+            &id_text,
+            &doc.title,
+            doc.status,
+            lofte_domain::signing::Validity { from, to: doc.valid_to },
+            true,
+            actor,
+            now,
+        )
+        .await?;
+        superseded = outcome.superseded;
+        if outcome.from != from {
+            doc.valid_from = outcome.from;
+            sqlx::query("UPDATE promise_document SET valid_from = $2, snapshot = $3 WHERE id = $1")
+                .bind(&id_text)
+                .bind(outcome.from.map(|d| d.to_string()))
+                .bind(write(&doc)?.0)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    keep_version(&mut *conn, &id_text, actor, now).await?;
+    let what = if existing.is_some() { "uppdaterad" } else { "skapad" };
+    let mut detail = format!("{} ({}), version {version}", doc.title, doc.status.label_sv());
+    if public {
+        let validity = lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to };
+        detail.push_str(&format!(", giltighet {validity}, SHA-256 {}", doc.sha256.as_deref().unwrap_or_default()));
+    }
+    audit::append(&mut *conn, actor, Some(&id_text), what, &detail, now).await?;
+    Ok(Imported {
+        id,
+        title: doc.title,
+        created: existing.is_none(),
+        unchanged: false,
+        version,
+        superseded,
+        new_police_area: created_area.then(|| doc.police_area.name.clone()),
+    })
+}
+
+async fn write_children(
+    conn: &mut AnyConnection,
+    id_text: &str,
+    codes: &[String],
+    doc: &PromiseDocument,
+) -> Result<(), DbError> {
     for (pos, code) in codes.iter().enumerate() {
         sqlx::query(
             "INSERT INTO promise_document_municipality (document_id, municipality_code, position) VALUES ($1, $2, $3)",
         )
-        .bind(&id_text)
+        .bind(id_text)
         .bind(code)
         .bind(pos as i64)
         .execute(&mut *conn)
@@ -425,7 +575,7 @@ pub(crate) async fn write_one(
             "INSERT INTO promise (id, document_id, position, text, party, party_name) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&promise_id)
-        .bind(&id_text)
+        .bind(id_text)
         .bind(pos as i64)
         .bind(&p.text)
         .bind(p.party.as_str())
@@ -438,7 +588,7 @@ pub(crate) async fn write_one(
             )
             .bind(Uuid::now_v7().to_string())
             .bind(&promise_id)
-            .bind(&id_text)
+            .bind(id_text)
             .bind(fpos as i64)
             .bind(f)
             .execute(&mut *conn)
@@ -449,7 +599,7 @@ pub(crate) async fn write_one(
         let theme_id = Uuid::now_v7().to_string();
         sqlx::query("INSERT INTO theme (id, document_id, position, name) VALUES ($1, $2, $3, $4)")
             .bind(&theme_id)
-            .bind(&id_text)
+            .bind(id_text)
             .bind(pos as i64)
             .bind(&t.name)
             .execute(&mut *conn)
@@ -461,7 +611,7 @@ pub(crate) async fn write_one(
             )
             .bind(Uuid::now_v7().to_string())
             .bind(&theme_id)
-            .bind(&id_text)
+            .bind(id_text)
             .bind(apos as i64)
             .bind(&a.text)
             .bind(a.party.as_str())
@@ -470,29 +620,98 @@ pub(crate) async fn write_one(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// What [`take_over`] did.
+pub(crate) struct TakeOver {
+    /// The first day in force of the new document (today when it had none and ends others).
+    pub from: Option<IsoDate>,
+    /// Documents that were in force and are now superseded: (id, title).
+    pub superseded: Vec<(String, String)>,
+}
+
+/// A public document `id` (already written, with its municipalities) takes its place in the
+/// register of its police area and municipalities. In force: every other public promise of the
+/// same police area sharing a municipality ends the day before it starts, and those in force
+/// become superseded (it must cover all their municipalities). Otherwise (imported history) it
+/// must not overlap any of them. `import` also refuses a promise in force that starts before
+/// one already recorded (history is imported oldest first).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn take_over(
+    conn: &mut AnyConnection,
+    id_text: &str,
+    title: &str,
+    status: Status,
+    validity: lofte_domain::signing::Validity,
+    import: bool,
+    actor: Actor<'_>,
+    now: &str,
+) -> Result<TakeOver, DbError> {
+    type OtherRow = (String, String, String, Option<String>, Option<String>);
+    let others: Vec<OtherRow> = sqlx::query_as(
+        "SELECT d.id, d.title, d.status, d.valid_from, d.valid_to FROM promise_document d \
+         WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
+           AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
+           SELECT dm.document_id FROM promise_document_municipality dm \
+           WHERE dm.municipality_code IN ( \
+             SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
+         ORDER BY d.id",
+    )
+    .bind(id_text)
+    .fetch_all(&mut *conn)
+    .await?;
+    let corrupt = |what: &str| DbError::Corrupt(format!("document {id_text}: {what}"));
+    let mut parsed = Vec::with_capacity(others.len());
+    for (oid, otitle, ostatus, ofrom, oto) in others {
+        let st = Status::parse(&ostatus).ok_or_else(|| corrupt("status"))?;
+        let date = |d: Option<String>| d.map(|s| IsoDate::parse(&s).ok_or_else(|| corrupt("validity"))).transpose();
+        let v = lofte_domain::signing::Validity { from: date(ofrom)?, to: date(oto)? };
+        parsed.push((oid, otitle, st, v));
+    }
+    if status != Status::InForce {
+        if let Some((oid, otitle, _, v)) = parsed.iter().find(|(.., v)| v.overlaps(&validity)) {
+            return Err(DbError::invalid(
+                "valid_from",
+                format!(
+                    "giltigheten {validity} överlappar \"{otitle}\" ({oid}) som gäller {v}; två löften för samma \
+                     kommun och lokalpolisområde kan inte gälla samma dag"
+                ),
+            ));
+        }
+        return Ok(TakeOver { from: validity.from, superseded: Vec::new() });
+    }
+    let live: Vec<_> = parsed.iter().filter(|(.., v)| !v.is_empty()).collect();
+    if live.is_empty() {
+        return Ok(TakeOver { from: validity.from, superseded: Vec::new() });
+    }
+    let today = lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc());
+    let from = validity.from.unwrap_or(today);
+    if import && let Some((oid, otitle, _, v)) = live.iter().find(|(.., v)| v.from.is_some_and(|f| f > from)) {
+        return Err(DbError::invalid(
+            "valid_from",
+            format!(
+                "\"{otitle}\" ({oid}) började gälla senare ({v}); importera äldre löften som \"superseded\" med \
+                 valid_from och valid_to, eller i tidsordning"
+            ),
+        ));
+    }
     let mut superseded = Vec::new();
-    if doc.status == Status::InForce {
-        let others: Vec<(String, String)> = sqlx::query_as(
-            "SELECT d.id, d.title FROM promise_document d \
-             WHERE d.status = 'in_force' AND d.id <> $1 AND d.police_area_id = $2 AND d.id IN ( \
-               SELECT dm.document_id FROM promise_document_municipality dm \
-               WHERE dm.municipality_code IN ( \
-                 SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
-             ORDER BY d.id",
-        )
-        .bind(&id_text)
-        .bind(&police_area_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for (other_id, other_title) in others {
+    let before: Vec<(Status, lofte_domain::signing::Validity)> = parsed.iter().map(|(_, _, st, v)| (*st, *v)).collect();
+    let after = lofte_domain::signing::supersede(&before, from);
+    for ((oid, otitle, st, v), (new_st, new_v)) in parsed.iter().zip(after) {
+        if (*st, *v) == (new_st, new_v) {
+            continue;
+        }
+        if new_st != *st {
             let uncovered: Vec<(String,)> = sqlx::query_as(
                 "SELECT m.name FROM promise_document_municipality dm JOIN municipality m ON m.code = dm.municipality_code \
                  WHERE dm.document_id = $1 AND dm.municipality_code NOT IN ( \
                    SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $2) \
                  ORDER BY m.name",
             )
-            .bind(&other_id)
-            .bind(&id_text)
+            .bind(oid)
+            .bind(id_text)
             .fetch_all(&mut *conn)
             .await?;
             if !uncovered.is_empty() {
@@ -500,44 +719,37 @@ pub(crate) async fn write_one(
                 return Err(DbError::invalid(
                     "status",
                     format!(
-                        "kan inte bli gällande: \"{other_title}\" ({other_id}) gäller också för {} som inte ingår i \
+                        "kan inte bli gällande: \"{otitle}\" ({oid}) gäller också för {} som inte ingår i \
                          det här dokumentet. Ta med alla dess kommuner, eller sätt först det gamla till \"superseded\".",
                         names.join(", ")
                     ),
                 ));
             }
-            sqlx::query(
-                "UPDATE promise_document SET status = 'superseded', version = version + 1, updated_at = $2 WHERE id = $1",
-            )
-            .bind(&other_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?;
-            keep_version(&mut *conn, &other_id, actor, now).await?;
-            audit(&mut *conn, actor, Some(&other_id), "ersatt", &format!("ersatt av {} ({id_text})", doc.title), now)
-                .await?;
-            superseded.push((other_id, other_title));
+        }
+        sqlx::query(
+            "UPDATE promise_document SET status = $2, valid_to = $3, version = version + 1, updated_at = $4 WHERE id = $1",
+        )
+        .bind(oid)
+        .bind(new_st.as_str())
+        .bind(new_v.to.map(|d| d.to_string()))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        keep_version(&mut *conn, oid, actor, now).await?;
+        audit::append(
+            &mut *conn,
+            actor,
+            Some(oid),
+            "ersatt",
+            &format!("ersatt av {title} ({id_text}), giltighet nu {new_v}"),
+            now,
+        )
+        .await?;
+        if new_st != *st {
+            superseded.push((oid.clone(), otitle.clone()));
         }
     }
-    keep_version(&mut *conn, &id_text, actor, now).await?;
-    let what = if existing.is_some() { "uppdaterad" } else { "skapad" };
-    audit(
-        &mut *conn,
-        actor,
-        Some(&id_text),
-        what,
-        &format!("{} ({}), version {version}", doc.title, doc.status.label_sv()),
-        now,
-    )
-    .await?;
-    Ok(Imported {
-        id,
-        title: doc.title,
-        created: existing.is_none(),
-        version,
-        superseded,
-        new_police_area: created_area.then(|| doc.police_area.name.clone()),
-    })
+    Ok(TakeOver { from: Some(from), superseded })
 }
 
 const DELETE_CHILDREN: &[&str] = &[

@@ -8,9 +8,12 @@ pub mod diff;
 pub mod org;
 pub mod promise;
 pub mod reference;
+pub mod seal;
+pub mod signing;
 
 pub use org::{MunicipalityCode, slugify, sv_sort_key};
 pub use promise::{
-    Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument, Status, Theme,
-    ValidationError, forbidden_char, invisible_char, parse_documents, police_area_name,
+    Activity, IsoDate, MunicipalityRef, Owner, Party, Period, PoliceAreaRef, Promise, PromiseDocument, SignatoryParty,
+    Signature, SignatureMethod, Status, Theme, ValidationError, forbidden_char, invisible_char, parse_documents,
+    police_area_name,
 };

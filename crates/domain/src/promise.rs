@@ -53,6 +53,70 @@ pub struct PromiseDocument {
     /// When the promise is in force (giltighet).
     #[serde(default)]
     pub validity: String,
+    /// SHA-256 (hex) of the canonical content, set when the document is frozen for signing (see
+    /// `docs/interchange-format.md`). On import it is checked when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// The signatures that made the document public. On import: signatures on paper.
+    #[serde(default)]
+    pub signatures: Vec<Signature>,
+    /// First day in force (Europe/Stockholm). `null` on a public document means "since before it
+    /// was recorded here".
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<IsoDate>,
+    /// Last day in force, once known (end of period, supersession or withdrawal).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<IsoDate>,
+    /// Why a withdrawn promise was taken back (public).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
+}
+
+/// Which party a signature is given for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatoryParty {
+    Municipality,
+    PoliceArea,
+}
+
+/// How a signature was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureMethod {
+    /// Signed here by a signatory who confirmed with their password.
+    Electronic,
+    /// Signed on paper and registered here by an editor.
+    Paper,
+}
+
+/// A signature on a promise document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    pub party: SignatoryParty,
+    /// The municipality signed for (its SCB code), when `party` is `municipality`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality_code: Option<String>,
+    /// E.g. "Säffle kommun", "Lokalpolisområde Arvika".
+    pub organisation: String,
+    pub name: String,
+    /// E.g. "Kommunstyrelsens ordförande", "Lokalpolisområdeschef".
+    pub title: String,
+    #[schema(value_type = String, format = Date)]
+    pub signed_on: IsoDate,
+    /// Time of an electronic signature (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    pub method: SignatureMethod,
+    /// Who registered a paper signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_by: Option<String>,
+    /// The content hash the signature was given for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_sha256: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -83,25 +147,32 @@ pub struct Period {
     pub end: Option<IsoDate>,
 }
 
-/// The state of a document. Signing (a later capability) moves documents between these; for now
-/// the importer sets it.
+/// The stored state of a document. `ready_for_signing` freezes the content; the last signature
+/// makes it `in_force`; a newer promise for the same municipality and police area makes it
+/// `superseded`. Whether a public promise is in force *on a given day* follows from its
+/// `valid_from`/`valid_to` (see `crate::signing`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     #[default]
     Draft,
+    ReadyForSigning,
     InForce,
     Superseded,
+    Withdrawn,
 }
 
 impl Status {
-    pub const ALL: [Status; 3] = [Status::Draft, Status::InForce, Status::Superseded];
+    pub const ALL: [Status; 5] =
+        [Status::Draft, Status::ReadyForSigning, Status::InForce, Status::Superseded, Status::Withdrawn];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
+            Status::ReadyForSigning => "ready_for_signing",
             Status::InForce => "in_force",
             Status::Superseded => "superseded",
+            Status::Withdrawn => "withdrawn",
         }
     }
 
@@ -109,18 +180,20 @@ impl Status {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
-    /// Swedish label: utkast, gällande, ersatt.
+    /// Swedish label: utkast, klar för underskrift, gällande, ersatt, återkallat.
     pub fn label_sv(self) -> &'static str {
         match self {
             Status::Draft => "Utkast",
+            Status::ReadyForSigning => "Klar för underskrift",
             Status::InForce => "Gällande",
             Status::Superseded => "Ersatt",
+            Status::Withdrawn => "Återkallat",
         }
     }
 
-    /// Whether the public may see a document in this state.
+    /// Whether the public may see a document in this state: once every party has signed.
     pub fn is_public(self) -> bool {
-        !matches!(self, Status::Draft)
+        matches!(self, Status::InForce | Status::Superseded | Status::Withdrawn)
     }
 }
 
@@ -408,6 +481,13 @@ impl PromiseDocument {
         t(&mut self.follow_up);
         t(&mut self.communication);
         t(&mut self.validity);
+        tn(&mut self.withdrawn_reason);
+        for s in &mut self.signatures {
+            t(&mut s.organisation);
+            t(&mut s.name);
+            t(&mut s.title);
+            tn(&mut s.municipality_code);
+        }
         self
     }
 
@@ -465,7 +545,67 @@ impl PromiseDocument {
         v.text("follow_up", &self.follow_up, MAX_PARAGRAPH, false);
         v.text("communication", &self.communication, MAX_PARAGRAPH, false);
         v.text("validity", &self.validity, MAX_PARAGRAPH, false);
+        self.validate_record(&mut v);
         v.errors
+    }
+}
+
+impl PromiseDocument {
+    /// Rules for the record fields (status, signatures, validity) of an imported document.
+    fn validate_record(&self, v: &mut Validator) {
+        let public = self.status.is_public();
+        if self.status == Status::ReadyForSigning {
+            v.err(
+                "status",
+                "ett dokument kan inte importeras som \"ready_for_signing\"; importera det som utkast och lås det här",
+            );
+        }
+        if !public {
+            if !self.signatures.is_empty() {
+                v.err("signatures", "bara ett gällande, ersatt eller återkallat dokument har underskrifter");
+            }
+            if self.valid_from.is_some() || self.valid_to.is_some() {
+                v.err("valid_from", "bara ett gällande, ersatt eller återkallat dokument har giltighetsdatum");
+            }
+        }
+        if let (Some(from), Some(to)) = (self.valid_from, self.valid_to)
+            && to < from
+        {
+            v.err("valid_to", "sista giltighetsdag kan inte ligga före första");
+        }
+        match (&self.withdrawn_reason, self.status) {
+            (None, Status::Withdrawn) => v.err("withdrawn_reason", "ange varför löftet återkallades"),
+            (Some(r), Status::Withdrawn) => v.text("withdrawn_reason", r, MAX_ITEM, true),
+            (Some(_), _) => v.err("withdrawn_reason", "anges bara för ett återkallat dokument"),
+            (None, _) => {}
+        }
+        if let Some(h) = &self.sha256
+            && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        {
+            v.err("sha256", "ska vara 64 hexadecimala tecken (gemener)");
+        }
+        v.count("signatures", self.signatures.len());
+        for (i, s) in self.signatures.iter().enumerate() {
+            let at = format!("signatures[{i}]");
+            v.text(format!("{at}.organisation"), &s.organisation, MAX_NAME, true);
+            v.text(format!("{at}.name"), &s.name, MAX_NAME, true);
+            v.text(format!("{at}.title"), &s.title, MAX_NAME, true);
+            match (s.party, &s.municipality_code) {
+                (SignatoryParty::Municipality, None) => {
+                    v.err(format!("{at}.municipality_code"), "ange kommunkoden för en kommuns underskrift")
+                }
+                (SignatoryParty::Municipality, Some(code)) if !self.municipalities.iter().any(|m| m.code == *code) => {
+                    v.err(format!("{at}.municipality_code"), format!("kommun {code} är inte part i dokumentet"))
+                }
+                (SignatoryParty::PoliceArea, Some(_)) => {
+                    v.err(format!("{at}.municipality_code"), "anges bara för en kommuns underskrift")
+                }
+                _ => {}
+            }
+            if s.method != SignatureMethod::Paper {
+                v.err(format!("{at}.method"), "importerade underskrifter är underskrifter på papper (\"paper\")");
+            }
+        }
     }
 }
 

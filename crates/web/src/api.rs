@@ -4,13 +4,13 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lofte_db::municipalities::{self, DocumentSummary, MunicipalityRow};
 use lofte_db::promises;
 use lofte_domain::{Period, PromiseDocument, Status, ValidationError, parse_documents};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,6 +98,12 @@ pub struct PromiseSummary {
     pub status: Status,
     pub period: Period,
     pub police_area: String,
+    /// First day in force (Europe/Stockholm); null when unknown.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_from: Option<lofte_domain::IsoDate>,
+    /// Last day in force, once known.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<lofte_domain::IsoDate>,
 }
 
 /// The answer of the validation endpoint for a valid document.
@@ -131,6 +137,8 @@ impl From<DocumentSummary> for PromiseSummary {
             status: d.status,
             period: Period { start: date(d.period_start), end: date(d.period_end) },
             police_area: d.police_area,
+            valid_from: d.validity.from,
+            valid_to: d.validity.to,
         }
     }
 }
@@ -153,14 +161,14 @@ fn municipality_key(key: &str) -> Result<&str, ApiError> {
 
 async fn find_municipality(state: &AppState, key: &str) -> Result<MunicipalityRow, ApiError> {
     let key = municipality_key(key)?;
-    municipalities::find(&state.db, key).await?.ok_or(ApiError(AppError::NotFound))
+    municipalities::find(&state.db, key, crate::views::today()).await?.ok_or(ApiError(AppError::NotFound))
 }
 
 /// All 290 municipalities, by county.
 #[utoipa::path(get, path = "/api/v1/municipalities", tag = "kommuner", summary = "Alla 290 kommuner, i länsordning",
     responses((status = 200, description = "Alla kommuner", body = [Municipality])))]
 async fn list_municipalities(State(state): State<AppState>) -> Result<Json<Vec<Municipality>>, ApiError> {
-    let list = municipalities::list(&state.db).await?;
+    let list = municipalities::list(&state.db, crate::views::today()).await?;
     Ok(Json(list.into_iter().map(Municipality::from).collect()))
 }
 
@@ -185,20 +193,38 @@ async fn get_municipality(
     Ok(Json(MunicipalityDetail { municipality: m.into(), police_areas }))
 }
 
-/// The public promise documents of a municipality (in force and superseded), newest first.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AtParams {
+    /// A day (ÅÅÅÅ-MM-DD): answer only the promises in force that day.
+    #[param(value_type = Option<String>, format = Date, example = "2024-06-01")]
+    at: Option<String>,
+}
+
+/// The public promise documents of a municipality, newest first; with `at`, the ones in force
+/// on that day (one per police area).
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}/promises", tag = "kommuner",
-    summary = "Kommunens publicerade medborgarlöften (gällande och ersatta), nyast först",
-    params(("code" = String, Path, description = "SCB-kod, fyra siffror (eller kommunens adressnamn, t.ex. saffle)", example = "1785")),
+    summary = "Kommunens publicerade medborgarlöften, nyast först; med at= de som gällde en viss dag",
+    params(("code" = String, Path, description = "SCB-kod, fyra siffror (eller kommunens adressnamn, t.ex. saffle)", example = "1785"), AtParams),
     responses(
         (status = 200, description = "Kommunens medborgarlöften", body = [PromiseSummary]),
-        (status = 400, description = "Varken kommunkod eller adressnamn", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Varken kommunkod eller adressnamn, eller ogiltigt datum", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Okänd kommun", body = Problem, content_type = "application/problem+json")))]
 async fn list_municipality_promises(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Query(q): Query<AtParams>,
 ) -> Result<Json<Vec<PromiseSummary>>, ApiError> {
     let m = find_municipality(&state, &code).await?;
     let docs = municipalities::documents(&state.db, &m.code, false).await?;
+    let docs = match q.at.as_deref() {
+        None => docs,
+        Some(at) => {
+            let day = lofte_domain::IsoDate::parse(at).ok_or_else(|| {
+                ApiError(AppError::BadRequest(format!("at={at:?} är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2024-06-01")))
+            })?;
+            docs.into_iter().filter(|d| d.validity.contains(day) && !d.validity.is_empty()).collect()
+        }
+    };
     Ok(Json(docs.into_iter().map(PromiseSummary::from).collect()))
 }
 

@@ -23,12 +23,12 @@ fn page(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
     Ok((status, Html(t.render()?)).into_response())
 }
 
-fn parse_id(id: &str) -> Result<Uuid, AppError> {
+pub fn parse_id(id: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id).map_err(|_| AppError::NotFound)
 }
 
 /// Loads a document the person may read (or edit, when `edit`), or answers 404/403.
-async fn authorised(
+pub async fn authorised(
     state: &AppState,
     staff: &lofte_domain::auth::Staff,
     id: Uuid,
@@ -53,15 +53,15 @@ fn time_label(t: &str) -> String {
 }
 
 pub struct ChangeView {
-    kind: &'static str,
-    label: String,
-    words: Vec<(&'static str, String)>,
-    item: String,
-    from: usize,
-    to: usize,
+    pub kind: &'static str,
+    pub label: String,
+    pub words: Vec<(&'static str, String)>,
+    pub item: String,
+    pub from: usize,
+    pub to: usize,
 }
 
-fn change_views(changes: Vec<Change>) -> Vec<ChangeView> {
+pub fn change_views(changes: Vec<Change>) -> Vec<ChangeView> {
     changes
         .into_iter()
         .map(|c| match c {
@@ -106,6 +106,39 @@ struct OverviewPage {
     public: bool,
     versions: Vec<drafts::VersionRow>,
     audit: Vec<drafts::AuditRow>,
+    signing: SigningPanel,
+    forms: Forms,
+}
+
+/// The signing section of the overview.
+struct SigningPanel {
+    draft: bool,
+    ready: bool,
+    sha256: String,
+    validity: String,
+    /// Each party: (organisation, signature line or None while waiting).
+    parties: Vec<(String, Option<String>)>,
+    /// Parties this person may sign for now: (form value, organisation).
+    can_sign: Vec<(String, String)>,
+    /// Parties still to sign, for registering paper signatures: (form value, organisation).
+    unsigned: Vec<(String, String)>,
+    can_withdraw: bool,
+    /// An editor of a party (freeze, paper signatures, reopen).
+    editor: bool,
+}
+
+/// What was typed in the signing forms, and their errors, when a step fails.
+#[derive(Default)]
+pub struct Forms {
+    pub freeze_error: Option<String>,
+    pub sign: crate::signing::SignForm,
+    pub sign_error: Option<String>,
+    pub paper: crate::signing::SignForm,
+    pub paper_error: Option<String>,
+    pub reopen: crate::signing::ReasonForm,
+    pub reopen_error: Option<String>,
+    pub withdraw: crate::signing::ReasonForm,
+    pub withdraw_error: Option<String>,
 }
 
 pub async fn overview(
@@ -114,7 +147,18 @@ pub async fn overview(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let (stored, parties) = authorised(&state, &staff, id, false).await?;
+    overview_page(&state, &staff, id, StatusCode::OK, Forms::default()).await
+}
+
+/// The overview of a document, with its signing section (and a failed form's input, if any).
+pub async fn overview_page(
+    state: &AppState,
+    staff: &lofte_domain::auth::Staff,
+    id: Uuid,
+    status: StatusCode,
+    forms: Forms,
+) -> Result<Response, AppError> {
+    let (stored, parties) = authorised(state, staff, id, false).await?;
     let doc = &stored.document;
     let versions = drafts::versions(&state.db, id)
         .await?
@@ -126,8 +170,70 @@ pub async fn overview(
         .into_iter()
         .map(|a| drafts::AuditRow { at: time_label(&a.at), ..a })
         .collect();
+    let required = lofte_db::signing::required_parties(doc);
+    let signed_by = |key: &lofte_domain::signing::PartyKey| {
+        doc.signatures.iter().find(|s| {
+            let k = match s.party {
+                lofte_domain::SignatoryParty::PoliceArea => lofte_domain::signing::PartyKey::PoliceArea,
+                lofte_domain::SignatoryParty::Municipality => {
+                    lofte_domain::signing::PartyKey::Municipality(s.municipality_code.clone().unwrap_or_default())
+                }
+            };
+            k == *key
+        })
+    };
+    let ready = doc.status == Status::ReadyForSigning;
+    let can_edit = staff.can_edit(&parties);
+    let mine = crate::signing::signable(staff, &parties, &required);
+    let signing = SigningPanel {
+        draft: doc.status == Status::Draft,
+        ready,
+        sha256: doc.sha256.clone().unwrap_or_default(),
+        validity: crate::views::validity_label(
+            lofte_domain::signing::Standing::of(
+                doc.status,
+                lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
+                crate::views::today(),
+            ),
+            lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
+        ),
+        parties: required
+            .iter()
+            .map(|p| {
+                let line = signed_by(&p.key).map(|s| {
+                    let how = match s.method {
+                        lofte_domain::SignatureMethod::Electronic => "i Löfte".to_owned(),
+                        lofte_domain::SignatureMethod::Paper => {
+                            format!("på papper, registrerat av {}", s.registered_by.as_deref().unwrap_or("okänd"))
+                        }
+                    };
+                    format!("{}, {}, {} ({how})", s.name, s.title, s.signed_on)
+                });
+                (p.organisation.clone(), line)
+            })
+            .collect(),
+        can_sign: if ready {
+            mine.iter()
+                .filter(|p| signed_by(&p.key).is_none())
+                .map(|p| (crate::signing::party_value(&p.key), p.organisation.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        unsigned: required
+            .iter()
+            .filter(|p| signed_by(&p.key).is_none())
+            .map(|p| (crate::signing::party_value(&p.key), p.organisation.clone()))
+            .collect(),
+        can_withdraw: doc.status == Status::InForce && !mine.is_empty(),
+        editor: can_edit,
+    };
+    let mut forms = forms;
+    if forms.sign.name.is_empty() && forms.sign_error.is_none() {
+        forms.sign.name = staff.name.clone();
+    }
     page(
-        StatusCode::OK,
+        status,
         &OverviewPage {
             search_value: String::new(),
             id: id.to_string(),
@@ -135,10 +241,15 @@ pub async fn overview(
             status: doc.status.label_sv(),
             version: stored.version,
             parties: parties_label(doc),
-            can_edit: doc.status == Status::Draft && staff.can_edit(&parties),
+            can_edit: doc.status == Status::Draft && can_edit,
             public: doc.status.is_public(),
             versions,
             audit,
+            signing: SigningPanel {
+                unsigned: if ready && can_edit { signing.unsigned } else { Vec::new() },
+                ..signing
+            },
+            forms,
         },
     )
 }
@@ -158,7 +269,10 @@ pub async fn preview(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let (stored, _) = authorised(&state, &staff, id, false).await?;
-    page(StatusCode::OK, &PreviewPage { search_value: String::new(), d: DocumentView::new(&stored.document) })
+    page(
+        StatusCode::OK,
+        &PreviewPage { search_value: String::new(), d: DocumentView::new(&stored.document, crate::views::today()) },
+    )
 }
 
 #[derive(Deserialize)]
@@ -353,7 +467,7 @@ pub async fn create(
     CurrentStaff(staff, _): CurrentStaff,
     Form(form): Form<NewDraft>,
 ) -> Result<Response, AppError> {
-    let Some(page) = municipalities::page(&state.db, form.municipality.trim()).await? else {
+    let Some(page) = municipalities::page(&state.db, form.municipality.trim(), crate::views::today()).await? else {
         return Err(AppError::Invalid(vec![lofte_domain::ValidationError {
             path: "municipality".into(),
             message: "välj en kommun".into(),
@@ -366,7 +480,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let year = time::OffsetDateTime::now_utc().year();
-    let doc = match (form.kind.as_str(), &page.in_force) {
+    let doc = match (form.kind.as_str(), page.in_force.first()) {
         ("copy", Some(current)) => {
             let mut doc = current.document.clone();
             let next = doc.year + 1;
@@ -396,6 +510,11 @@ pub async fn create(
                 follow_up: String::new(),
                 communication: String::new(),
                 validity: "Medborgarlöftet börjar gälla den dagen löftet skrivs under och gäller tills dess att ett nytt medborgarlöfte tecknas.".into(),
+                sha256: None,
+                signatures: vec![],
+                valid_from: None,
+                valid_to: None,
+                withdrawn_reason: None,
             }
         }
     };

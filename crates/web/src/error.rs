@@ -36,9 +36,19 @@ impl From<DbError> for AppError {
         match e {
             DbError::NotFound => AppError::NotFound,
             DbError::Invalid(errors) => AppError::Invalid(errors),
+            DbError::Transition(t) => AppError::Conflict(format!("{}.", capitalize(&t.to_string()))),
+            DbError::Stale(_) => {
+                AppError::Conflict("Dokumentet har ändrats sedan du öppnade sidan. Ladda om och försök igen.".into())
+            }
+            DbError::NotDraft => AppError::Conflict("Bara ett utkast kan ändras.".into()),
             other => AppError::Internal(other.to_string()),
         }
     }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 impl From<askama::Error> for AppError {

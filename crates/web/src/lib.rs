@@ -9,6 +9,7 @@ mod error;
 pub mod mail;
 mod middleware;
 mod pages;
+mod signing;
 pub mod staff;
 mod views;
 
@@ -82,6 +83,10 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/kommun/{key}", get(pages::municipality))
         .route("/lofte/{id}", get(pages::promise))
+        .route("/lofte/{id}/andringar", get(pages::changes))
+        .route("/lofte/{id}/forseglat.json", get(pages::sealed))
+        .route("/verifiera", get(pages::verify_form).post(pages::verify))
+        .route("/.well-known/lofte-seal-key", get(pages::seal_key))
         .route("/healthz", get(pages::healthz))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(api::openapi_json))

@@ -45,11 +45,11 @@ pub async fn index(State(state): State<AppState>, Query(params): Query<SearchPar
         .trim()
         .to_owned();
     let (results, counties, total) = if query.is_empty() {
-        let in_force = municipalities::list_in_force(&state.db).await?;
+        let in_force = municipalities::list_in_force(&state.db, views::today()).await?;
         let total = in_force.len();
         (Vec::new(), views::by_county(in_force), total)
     } else {
-        let all = municipalities::list(&state.db).await?;
+        let all = municipalities::list(&state.db, views::today()).await?;
         let mut hits: Vec<MunicipalityRow> = all.into_iter().filter(|m| views::matches(m, &query)).collect();
         hits.sort_by_cached_key(|m| lofte_domain::sv_sort_key(&m.name));
         (hits, Vec::new(), 0)
@@ -62,24 +62,31 @@ pub async fn index(State(state): State<AppState>, Query(params): Query<SearchPar
 struct MunicipalityPage {
     search_value: String,
     municipality: MunicipalityRow,
-    document: Option<DocumentView>,
+    /// The promises in force today (one per police area; usually one).
+    documents: Vec<DocumentView>,
+    /// Every other public promise: earlier, upcoming, withdrawn.
     others: Vec<OtherDocument>,
     police_areas: Vec<PoliceAreaSummary>,
 }
 
-/// `/kommun/{slug|code}`: the promise in force, or a page saying there is none. One query.
+/// `/kommun/{slug|code}`: the promises in force today, and the archive of earlier ones. One
+/// query.
 pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, AppError> {
-    let Some(page) = municipalities::page(&state.db, &key).await? else {
+    let today = views::today();
+    let Some(page) = municipalities::page(&state.db, &key, today).await? else {
         return Err(AppError::NotFound);
     };
-    let document = page.in_force.as_ref().map(|stored| DocumentView::new(&stored.document));
-    let in_force_id = page.municipality.in_force_document_id.as_deref();
-    let others =
-        page.documents.iter().filter(|d| Some(d.id.as_str()) != in_force_id).map(OtherDocument::from).collect();
+    let documents: Vec<DocumentView> = page.in_force.iter().map(|s| DocumentView::new(&s.document, today)).collect();
+    let others = page
+        .documents
+        .iter()
+        .filter(|d| !documents.iter().any(|v| v.id == d.id))
+        .map(|d| OtherDocument::new(d, today))
+        .collect();
     html(&MunicipalityPage {
         search_value: String::new(),
         municipality: page.municipality,
-        document,
+        documents,
         others,
         police_areas: page.police_areas,
     })
@@ -90,16 +97,155 @@ pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>
 struct PromisePage {
     search_value: String,
     d: DocumentView,
+    previous: Option<(String, String)>,
 }
 
-/// `/lofte/{id}`: any public document by id (drafts are not public).
-pub async fn promise(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+async fn public_document(state: &AppState, id: &str) -> Result<promises::StoredDocument, AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let stored = promises::get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if stored.document.status == Status::Draft {
+    if !stored.document.status.is_public() {
         return Err(AppError::NotFound);
     }
-    html(&PromisePage { search_value: String::new(), d: DocumentView::new(&stored.document) })
+    Ok(stored)
+}
+
+/// `/lofte/{id}`: any public document by id (drafts and documents being signed are not public).
+pub async fn promise(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let stored = public_document(&state, &id).await?;
+    let previous = lofte_db::signing::previous(&state.db, &stored.document)
+        .await?
+        .map(|p| (p.document.id.map(|i| i.to_string()).unwrap_or_default(), p.document.title.clone()));
+    html(&PromisePage { search_value: String::new(), d: DocumentView::new(&stored.document, views::today()), previous })
+}
+
+#[derive(Template)]
+#[template(path = "public_changes.html")]
+struct PublicChangesPage {
+    search_value: String,
+    d: DocumentView,
+    previous: Option<DocumentView>,
+    changes: Vec<crate::documents::ChangeView>,
+}
+
+/// `/lofte/{id}/andringar`: what changed from the promise this one followed.
+pub async fn changes(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let stored = public_document(&state, &id).await?;
+    let today = views::today();
+    let previous = lofte_db::signing::previous(&state.db, &stored.document).await?;
+    let changes = match &previous {
+        Some(p) => crate::documents::change_views(lofte_domain::diff::document_changes(
+            &record_free(&p.document),
+            &record_free(&stored.document),
+        )),
+        None => Vec::new(),
+    };
+    html(&PublicChangesPage {
+        search_value: String::new(),
+        d: DocumentView::new(&stored.document, today),
+        previous: previous.map(|p| DocumentView::new(&p.document, today)),
+        changes,
+    })
+}
+
+/// The content only, so that a comparison shows what was promised, not the record.
+fn record_free(doc: &lofte_domain::PromiseDocument) -> lofte_domain::PromiseDocument {
+    lofte_domain::PromiseDocument {
+        status: Status::Draft,
+        signatures: Vec::new(),
+        valid_from: None,
+        valid_to: None,
+        sha256: None,
+        withdrawn_reason: None,
+        ..doc.clone()
+    }
+}
+
+/// `/lofte/{id}/forseglat.json`: the document's canonical content, hash and signatures, sealed
+/// by the server (Ed25519).
+pub async fn sealed(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let stored = public_document(&state, &id).await?;
+    let key = lofte_db::signing::seal_key(&state.db).await?;
+    let sealed = key.seal(&stored.document, &lofte_db::now_text());
+    let body = serde_json::to_string_pretty(&sealed).map_err(|e| AppError::Internal(e.to_string()))?;
+    let file = format!("attachment; filename=\"medborgarlofte-{id}.json\"");
+    let disposition = HeaderValue::from_str(&file).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `/.well-known/lofte-seal-key`: the public key that seals downloaded documents.
+pub async fn seal_key(State(state): State<AppState>) -> Result<Response, AppError> {
+    let key = lofte_db::signing::seal_key(&state.db).await?;
+    Ok(axum::Json(serde_json::json!({
+        "algorithm": "Ed25519",
+        "public_key": key.public_key_base64(),
+        "format": lofte_domain::seal::SEALED_FORMAT,
+    }))
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    search_value: String,
+    text: String,
+    result: Option<Result<VerifiedView, String>>,
+}
+
+struct VerifiedView {
+    title: String,
+    sha256: String,
+    valid_from: String,
+    signatures: Vec<String>,
+}
+
+/// `/verifiera`: paste or upload a downloaded document to check its seal.
+pub async fn verify_form() -> Result<Response, AppError> {
+    html(&VerifyPage { search_value: String::new(), text: String::new(), result: None })
+}
+
+/// Checks a document posted as a file (multipart) or pasted text.
+pub async fn verify(State(state): State<AppState>, mut form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let mut text = String::new();
+    let mut file = String::new();
+    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let value = String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "fil" => file = value,
+            "text" => text = value,
+            _ => {}
+        }
+    }
+    let input = if file.trim().is_empty() { text.clone() } else { file };
+    let key = lofte_db::signing::seal_key(&state.db).await?;
+    let result = if input.trim().is_empty() {
+        Err("Välj en fil eller klistra in texten i filen.".to_owned())
+    } else {
+        lofte_domain::seal::verify_sealed(&input, Some(&key.public_key_base64()))
+            .map(|v| VerifiedView {
+                title: v.title,
+                sha256: v.sha256,
+                valid_from: v.valid_from.map_or_else(|| "okänt".to_owned(), |d| d.to_string()),
+                signatures: v
+                    .signatures
+                    .iter()
+                    .map(|s| format!("{}, {} ({}), {}", s.name, s.title, s.organisation, s.signed_on))
+                    .collect(),
+            })
+            .map_err(|e| e.to_string())
+    };
+    let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let text = if text.chars().count() > 200_000 { String::new() } else { text };
+    let page = VerifyPage { search_value: String::new(), text, result: Some(result) };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {

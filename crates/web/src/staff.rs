@@ -33,6 +33,9 @@ pub enum Access {
     DocumentRead,
     /// Editors of an organisation party to the document `{id}` (and admins).
     DocumentEdit,
+    /// Signatories of an organisation party to the document `{id}` (not admins: signing and
+    /// withdrawing are the parties' decisions).
+    DocumentSign,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -58,6 +61,14 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/arbetsyta/lofte/{id}/jamfor", Access::DocumentRead), get(crate::documents::compare)),
         (spec("GET", "/arbetsyta/lofte/{id}/redigera", Access::DocumentEdit), get(crate::documents::edit_form)),
         (spec("POST", "/arbetsyta/lofte/{id}/redigera", Access::DocumentEdit), post(crate::documents::edit)),
+        (spec("POST", "/arbetsyta/lofte/{id}/las", Access::DocumentEdit), post(crate::signing::freeze)),
+        (spec("POST", "/arbetsyta/lofte/{id}/underteckna", Access::DocumentSign), post(crate::signing::sign)),
+        (
+            spec("POST", "/arbetsyta/lofte/{id}/pappersunderskrift", Access::DocumentEdit),
+            post(crate::signing::register_paper),
+        ),
+        (spec("POST", "/arbetsyta/lofte/{id}/oppna", Access::DocumentEdit), post(crate::signing::reopen)),
+        (spec("POST", "/arbetsyta/lofte/{id}/aterkalla", Access::DocumentSign), post(crate::signing::withdraw)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
         (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
     ]
@@ -235,7 +246,7 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
             };
             let mut list = Vec::new();
             for code in codes {
-                if let Some(m) = lofte_db::municipalities::find(&state.db, &code).await? {
+                if let Some(m) = lofte_db::municipalities::find(&state.db, &code, crate::views::today()).await? {
                     list.push((m.code, m.name));
                 }
             }

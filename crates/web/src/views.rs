@@ -1,7 +1,8 @@
 //! View models: what the templates show, derived from stored data. No I/O here.
 
 use lofte_db::municipalities::{DocumentSummary, MunicipalityRow};
-use lofte_domain::{Owner, PromiseDocument, slugify};
+use lofte_domain::signing::{Standing, Validity};
+use lofte_domain::{IsoDate, Owner, PromiseDocument, SignatureMethod, slugify};
 
 /// A document prepared for the public page.
 pub struct DocumentView {
@@ -20,6 +21,50 @@ pub struct DocumentView {
     pub follow_up: Vec<String>,
     pub communication: Vec<String>,
     pub validity: Vec<String>,
+    /// Public documents: "Gäller från 2024-03-01", "Gällde 2023-03-01 – 2024-02-14", …
+    pub validity_label: Option<String>,
+    /// "Undertecknat 2024-03-01 av …" when signed.
+    pub signed_line: Option<String>,
+    pub signatures: Vec<SignatureView>,
+    pub withdrawn_reason: Option<String>,
+    pub sha256: Option<String>,
+    pub public: bool,
+    pub in_force_now: bool,
+}
+
+pub struct SignatureView {
+    pub organisation: String,
+    pub name: String,
+    pub title: String,
+    pub date: String,
+    /// "Undertecknat här" or "Undertecknat på papper, registrerat av …".
+    pub how: String,
+}
+
+/// Swedish text for the validity of a public document on `today`.
+pub fn validity_label(standing: Standing, v: Validity) -> String {
+    match (standing, v.from, v.to) {
+        (Standing::NeverInForce, ..) => "Började aldrig gälla".into(),
+        (Standing::Withdrawn, _, _) if v.is_empty() => "Började aldrig gälla".into(),
+        (Standing::Upcoming, Some(f), _) => format!("Börjar gälla {f}"),
+        (Standing::InForce, Some(f), None) => format!("Gäller från {f} tills ett nytt löfte tecknas"),
+        (Standing::InForce, Some(f), Some(t)) => format!("Gäller {f} – {t}"),
+        (Standing::InForce, None, None) => "Gäller tills ett nytt löfte tecknas".into(),
+        (Standing::InForce, None, Some(t)) => format!("Gäller till {t}"),
+        (_, Some(f), Some(t)) => format!("Gällde {f} – {t}"),
+        (_, None, Some(t)) => format!("Gällde till {t}"),
+        (_, Some(f), None) => format!("Från {f}"),
+        (_, None, None) => String::new(),
+    }
+}
+
+/// "Undertecknat 2024-03-01 av Sven Ordförande, Kommunstyrelsens ordförande, och Per Polis,
+/// Lokalpolisområdeschef".
+pub fn signed_line(doc: &PromiseDocument) -> Option<String> {
+    let last = doc.signatures.iter().map(|s| s.signed_on).max()?;
+    let names: Vec<String> =
+        doc.signatures.iter().map(|s| format!("{}, {} ({})", s.name, s.title, s.organisation)).collect();
+    Some(format!("Undertecknat {last} av {}", join_sv(&names)))
 }
 
 pub struct PromiseView {
@@ -70,7 +115,10 @@ fn owner_label(party: lofte_domain::Party, name: Option<&str>) -> Option<String>
 }
 
 impl DocumentView {
-    pub fn new(doc: &PromiseDocument) -> Self {
+    pub fn new(doc: &PromiseDocument, today: IsoDate) -> Self {
+        let validity = Validity { from: doc.valid_from, to: doc.valid_to };
+        let standing = Standing::of(doc.status, validity, today);
+        let public = doc.status.is_public();
         let municipalities: Vec<String> = doc.municipalities.iter().map(|m| m.name.clone()).collect();
         let period = match (doc.period.start, doc.period.end) {
             (Some(s), Some(e)) => Some(format!("Period {s} – {e}")),
@@ -81,7 +129,30 @@ impl DocumentView {
         DocumentView {
             id: doc.id.map(|id| id.to_string()).unwrap_or_default(),
             title: doc.title.clone(),
-            status_label: doc.status.label_sv(),
+            status_label: if public { standing.label_sv() } else { doc.status.label_sv() },
+            validity_label: public.then(|| validity_label(standing, validity)).filter(|l| !l.is_empty()),
+            signed_line: signed_line(doc),
+            signatures: doc
+                .signatures
+                .iter()
+                .map(|s| SignatureView {
+                    organisation: s.organisation.clone(),
+                    name: s.name.clone(),
+                    title: s.title.clone(),
+                    date: s.signed_on.to_string(),
+                    how: match s.method {
+                        SignatureMethod::Electronic => "Undertecknat i Löfte".into(),
+                        SignatureMethod::Paper => match &s.registered_by {
+                            Some(by) => format!("Undertecknat på papper, registrerat av {by}"),
+                            None => "Undertecknat på papper".into(),
+                        },
+                    },
+                })
+                .collect(),
+            withdrawn_reason: doc.withdrawn_reason.clone(),
+            sha256: doc.sha256.clone(),
+            public,
+            in_force_now: standing == Standing::InForce,
             period,
             police_area: doc.police_area.name.clone(),
             municipalities_joined: join_sv(&municipalities),
@@ -128,22 +199,31 @@ pub fn join_sv(names: &[String]) -> String {
     }
 }
 
+/// A row of a municipality's archive of public promises.
 pub struct OtherDocument {
     pub id: String,
     pub title: String,
     pub status_label: &'static str,
+    pub validity_label: String,
     pub police_area: String,
 }
 
-impl From<&DocumentSummary> for OtherDocument {
-    fn from(d: &DocumentSummary) -> Self {
+impl OtherDocument {
+    pub fn new(d: &DocumentSummary, today: IsoDate) -> Self {
+        let standing = Standing::of(d.status, d.validity, today);
         OtherDocument {
             id: d.id.clone(),
             title: d.title.clone(),
-            status_label: d.status.label_sv(),
+            status_label: standing.label_sv(),
+            validity_label: validity_label(standing, d.validity),
             police_area: d.police_area.clone(),
         }
     }
+}
+
+/// Today in Sweden.
+pub fn today() -> IsoDate {
+    lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc())
 }
 
 pub struct CountyGroup {
