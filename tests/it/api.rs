@@ -176,12 +176,27 @@ async fn random_input_in_every_route_never_answers_500() {
             format!("/api/v1/municipalities/{enc}"),
             format!("/api/v1/municipalities/{enc}/promises"),
             format!("/api/v1/promises/{enc}"),
+            format!("/api/v1/municipalities/1785/promises?at={enc}"),
+            format!("/lofte/{enc}/andringar"),
+            format!("/lofte/{enc}/forseglat.json"),
         ] {
             let res = app.get(&path).await;
             assert!(res.status().as_u16() < 500, "{path} ({raw:?}) answered {}", res.status());
         }
         let res = app.client.post(app.url("/api/v1/promises/validate")).body(raw.clone()).send().await.expect("post");
         assert!(res.status().as_u16() < 500, "validate({raw:?}) answered {}", res.status());
+        let form = reqwest::multipart::Form::new().text("text", raw.clone());
+        let res = app.client.post(app.url("/verifiera")).multipart(form).send().await.expect("post");
+        assert!(res.status().as_u16() < 500, "verifiera({raw:?}) answered {}", res.status());
+        let res = app
+            .client
+            .post(app.url("/verifiera"))
+            .header("content-type", "multipart/form-data; boundary=x")
+            .body(raw.clone())
+            .send()
+            .await
+            .expect("post");
+        assert!(res.status().as_u16() < 500, "verifiera(raw body {raw:?}) answered {}", res.status());
     }
     app.stop().await;
 }
