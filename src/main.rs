@@ -293,6 +293,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
         Command::User(cmd) => user(&cli.db, cmd).await,
         Command::Audit(AuditCmd::Verify) => {
+            must_exist(&cli.db)?;
             let db = open(&cli.db, 1).await?;
             match lofte_db::audit::verify(&db).await? {
                 Ok(n) => {
@@ -414,6 +415,7 @@ async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -
     let key = match public_key {
         Some(k) => k,
         None => {
+            must_exist(db_args)?;
             let db = open(db_args, 1).await?;
             match lofte_db::signing::stored_seal_key(&db).await? {
                 Some(k) => k.public_key_base64(),

@@ -334,7 +334,13 @@ async fn concurrent_imports_keep_one_promise_in_force() {
 async fn read_only_commands_do_not_create_a_database() {
     let missing = std::env::temp_dir().join(format!("lofte-missing-{}.db", uuid::Uuid::new_v4().simple()));
     let url = format!("sqlite://{}", missing.display());
-    for args in [&["export", "all"][..], &["police-area", "list"][..], &["import", "json", "--dry-run", "-"][..]] {
+    for args in [
+        &["export", "all"][..],
+        &["police-area", "list"][..],
+        &["import", "json", "--dry-run", "-"][..],
+        &["audit", "verify"][..],
+        &["verify", "-"][..],
+    ] {
         let out = Command::new(LOFTE)
             .args(args)
             .env("DATABASE_URL", &url)
