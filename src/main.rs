@@ -394,6 +394,7 @@ fn io_sv(e: &std::io::Error) -> &'static str {
         std::io::ErrorKind::NotFound => "filen finns inte",
         std::io::ErrorKind::PermissionDenied => "behörighet saknas",
         std::io::ErrorKind::IsADirectory => "det är en mapp, inte en fil",
+        std::io::ErrorKind::InvalidData => "filen är inte text (UTF-8)",
         _ => "läsfel",
     }
 }
@@ -415,7 +416,12 @@ async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -
     let key = match public_key {
         Some(k) => k,
         None => {
-            must_exist(db_args)?;
+            if let Err(e) = must_exist(db_args) {
+                eprintln!(
+                    "{e}. Ange tjänstens publika nyckel med --public-key (den finns på /.well-known/lofte-seal-key)."
+                );
+                return Ok(ExitCode::from(2));
+            }
             let db = open(db_args, 1).await?;
             match lofte_db::signing::stored_seal_key(&db).await? {
                 Some(k) => k.public_key_base64(),
@@ -429,6 +435,8 @@ async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -
     match lofte_domain::seal::verify_sealed(&text, Some(&key)) {
         Ok(v) => {
             println!("{file}: äkta och oförändrat: {} (SHA-256 {})", v.title, v.sha256);
+            let validity = lofte_domain::signing::Validity { from: v.valid_from, to: v.valid_to };
+            println!("  status när det förseglades {}: {} ({validity})", v.sealed_at, v.status.label_sv());
             for s in &v.signatures {
                 println!("  undertecknat {} av {}, {} ({})", s.signed_on, s.name, s.title, s.organisation);
             }

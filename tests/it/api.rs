@@ -42,7 +42,7 @@ async fn one_municipality_with_its_police_area() {
     assert_eq!(
         promises,
         json!([{"id": SAFFLE_ID, "title": "Medborgarlöfte 2024", "year": 2024, "status": "in_force",
-                "period": {"start": null, "end": null}, "police_area": "Arvika", "valid_from": null, "valid_to": null}])
+                "period": {"start": null, "end": null}, "police_area": "Arvika", "valid_from": null, "valid_to": null, "standing": "in_force"}])
     );
     assert_eq!(app.get_json("/api/v1/municipalities/1765/promises", 200).await, json!([]));
     app.stop().await;

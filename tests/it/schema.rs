@@ -111,6 +111,15 @@ async fn upgrade_from_version_4(backend: Backend) {
     sqlx::query("DELETE FROM promise_document WHERE id = 'd'").execute(db.pool()).await.expect("delete");
     assert_eq!(count("activity").await, 0, "foreign keys point at the rebuilt table");
     assert_eq!(lofte_db::audit::verify(&db).await.expect("verify"), Ok(2));
+    assert_eq!(
+        sqlx::query_as::<_, (i64,)>("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_log WHERE seq = 2")
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+            .0,
+        1,
+        "the old entries are linked in the order they were written"
+    );
     db.close().await;
 }
 

@@ -125,8 +125,16 @@ async fn two_signatures_put_a_promise_in_force_and_the_record_shows_it() {
     assert_eq!(status(&app, id).await, Status::ReadyForSigning, "one party of two has signed");
     let res = sign(&kommun, &app, id, "municipality:1785", "Kommunstyrelsens ordförande", PASSWORD, &hash).await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "signing twice for one party");
-
+    assert!(res.text().await.expect("text").contains("Den parten har redan skrivit under."));
+    // Before the last signature the page says what it will do to the promise in force.
+    let overview = editor.get(app.url(&format!("/arbetsyta/lofte/{id}"))).send().await.expect("get");
+    let overview = overview.text().await.expect("text");
+    assert!(overview.contains(&format!("Medborgarlöfte 2024 gäller till och med {}.", yesterday())), "{overview}");
     let polis = app.login(ARVIKA_SIGNATORY).await;
+    let res = sign(&polis, &app, id, "police_area", " ", PASSWORD, &hash).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("Befattning saknas."));
+
     let res = sign(&polis, &app, id, "police_area", "Lokalpolisområdeschef", PASSWORD, &hash).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(status(&app, id).await, Status::InForce);
@@ -151,6 +159,7 @@ async fn two_signatures_put_a_promise_in_force_and_the_record_shows_it() {
     let before = app.get_json(&format!("/api/v1/municipalities/saffle/promises?at={}", yesterday()), 200).await;
     assert_eq!(before[0]["id"], SAFFLE_ID);
     assert_eq!(before[0]["status"], "superseded");
+    assert_eq!(before[0]["standing"], "in_force", "it was in force on that day");
     assert_eq!(before[0]["valid_to"], yesterday().to_string());
     let bad = app.get_json("/api/v1/municipalities/1785/promises?at=1-juni", 400).await;
     assert!(bad["detail"].as_str().expect("detail").contains("ÅÅÅÅ-MM-DD"));
@@ -275,6 +284,9 @@ async fn paper_signatures_are_registered_with_their_date() {
     assert!(body.contains("framtiden") && body.contains("value=\"Per Polis\""), "{body}");
     let res = paper("police_area", "2 mars".into()).await.expect("paper");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = paper("police_area", "1900-01-01".into()).await.expect("paper");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("mer än ett år före dokumentets tillkomst"));
     let res = paper("police_area", yesterday().to_string()).await.expect("paper");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let kommun = app.login(SAFFLE_SIGNATORY).await;
@@ -310,6 +322,10 @@ async fn a_period_start_in_the_future_makes_an_upcoming_promise() {
     assert!(page.contains("Medborgarlöfte 2024") && page.contains("Kommande: börjar gälla 2099-01-01"), "{page}");
     let at = app.get_json("/api/v1/municipalities/1785/promises?at=2098-12-31", 200).await;
     assert_eq!(at[0]["id"], SAFFLE_ID);
+    let all = app.get_json("/api/v1/municipalities/1785/promises", 200).await;
+    let standings: Vec<&str> =
+        all.as_array().expect("array").iter().map(|d| d["standing"].as_str().expect("s")).collect();
+    assert_eq!(standings, ["upcoming", "in_force"], "today: the 2099 promise is upcoming, the 2024 one in force");
     assert_eq!(at[0]["valid_to"], "2098-12-31");
     let at = app.get_json("/api/v1/municipalities/1785/promises?at=2099-01-01", 200).await;
     assert_eq!(at[0]["id"], id.to_string());
@@ -365,6 +381,84 @@ async fn tampering_with_the_audit_log_is_found_and_located() {
     sqlx::query("DELETE FROM audit_log WHERE seq = 1").execute(app.db.pool()).await.expect("delete");
     let out = app.cli(LOFTE, &["audit", "verify"], "");
     assert!(String::from_utf8_lossy(&out.stderr).contains("en post saknas"));
+    app.stop().await;
+}
+
+/// A signed document changed in the database behind the application's back (a signatory's
+/// name, the text, the status) no longer matches its last audit entry; so does a document whose
+/// entries were removed from the end of the log.
+#[tokio::test]
+async fn changing_a_signed_document_in_the_database_is_found() {
+    let tampered = [
+        "UPDATE signature SET name = 'Eve Forger' WHERE name = 'Namn Namnsson'",
+        "UPDATE promise_document SET signatures = REPLACE(signatures, 'Namn Namnsson', 'Eve Forger')",
+        "UPDATE promise_document SET snapshot = REPLACE(snapshot, 'Fotpatrullering', 'Ingen patrullering')",
+        "UPDATE promise_document SET valid_to = '2030-01-01' WHERE status = 'superseded'",
+        "DELETE FROM audit_log WHERE action = 'gällande'",
+    ];
+    for sql in tampered {
+        let app = TestApp::spawn().await;
+        let id = new_draft(&app, "Medborgarlöfte 2025").await;
+        let hash = freeze(&app, id).await;
+        let kommun = app.login(SAFFLE_SIGNATORY).await;
+        sign(&kommun, &app, id, "municipality:1785", "Ordförande", PASSWORD, &hash).await;
+        let polis = app.login(ARVIKA_SIGNATORY).await;
+        sign(&polis, &app, id, "police_area", "Lokalpolisområdeschef", PASSWORD, &hash).await;
+        audit_verifies(&app).await;
+        if sql.starts_with("DELETE") {
+            // Removing the last entries of the log: the chain itself stays whole.
+            let (max,): (i64,) =
+                sqlx::query_as("SELECT MAX(seq) FROM audit_log").fetch_one(app.db.pool()).await.expect("max");
+            sqlx::query("DELETE FROM audit_log WHERE seq >= $1")
+                .bind(max - 2)
+                .execute(app.db.pool())
+                .await
+                .expect("delete");
+        } else {
+            sqlx::query(sql).execute(app.db.pool()).await.expect("tamper");
+        }
+        let out = app.cli(LOFTE, &["audit", "verify"], "");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{sql}: {err}");
+        assert!(err.contains("dokumentet \"Medborgarlöfte"), "{sql}: {err}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_document_cannot_be_locked_without_promises_or_with_a_past_period() {
+    let app = TestApp::spawn().await;
+    let editor = app.login(SAFFLE_EDITOR).await;
+    for (change, message) in [
+        (
+            Box::new(|d: &mut lofte_domain::PromiseDocument| d.promises.clear()) as Box<dyn Fn(&mut _)>,
+            "Lägg till minst ett löfte",
+        ),
+        (
+            Box::new(|d: &mut lofte_domain::PromiseDocument| {
+                d.period.start = IsoDate::parse("2020-01-01");
+                d.period.end = IsoDate::parse("2020-12-31");
+            }),
+            "Perioden slutade 2020-12-31",
+        ),
+    ] {
+        let draft = demo_with(|d| {
+            d.id = None;
+            d.status = Status::Draft;
+            change(d);
+        });
+        let id = lofte_db::drafts::create(&app.db, draft, Actor::IMPORT).await.expect("draft");
+        let v = version(&app, id).await.to_string();
+        let res = editor
+            .post(app.url(&format!("/arbetsyta/lofte/{id}/las")))
+            .form(&[("version", v.as_str())])
+            .send()
+            .await
+            .expect("freeze");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("text").contains(message));
+        assert_eq!(status(&app, id).await, Status::Draft);
+    }
     app.stop().await;
 }
 

@@ -78,6 +78,7 @@ pub async fn freeze(db: &Db, id: Uuid, base_version: i64, actor: Actor<'_>) -> R
     let (state, required) = lifecycle(&stored.document);
     let hash = content_sha256(&stored.document);
     transition(&state, &required, &hash, &Event::Freeze)?;
+    ready_to_sign(&stored.document)?;
     let id_text = id.to_string();
     set_status(&mut tx, &id_text, Status::ReadyForSigning, Some(&hash), &now).await?;
     keep_version(&mut tx, &id_text, actor, &now).await?;
@@ -86,12 +87,33 @@ pub async fn freeze(db: &Db, id: Uuid, base_version: i64, actor: Actor<'_>) -> R
     Ok(hash)
 }
 
+/// What a document must have before it is signed: at least one promise, and a period that has
+/// not already ended.
+fn ready_to_sign(doc: &PromiseDocument) -> Result<(), DbError> {
+    if doc.promises.is_empty() {
+        return Err(DbError::invalid("promises", "Lägg till minst ett löfte innan dokumentet låses för underskrift."));
+    }
+    let today = stockholm_date(time::OffsetDateTime::now_utc());
+    if let Some(end) = doc.period.end
+        && end < today
+    {
+        return Err(DbError::invalid(
+            "period.end",
+            format!("Perioden slutade {end}, så löftet skulle aldrig kunna gälla. Ändra perioden först."),
+        ));
+    }
+    Ok(())
+}
+
 /// Returns a frozen or partly signed document to draft, voiding the signatures given. Returns
 /// how many were voided.
 pub async fn reopen(db: &Db, id: Uuid, reason: &str, actor: Actor<'_>) -> Result<usize, DbError> {
     let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(DbError::invalid("reason", "ange varför dokumentet öppnas igen"));
+    if reason.is_empty() || reason.chars().count() > lofte_domain::promise::MAX_ITEM {
+        return Err(DbError::invalid("reason", "Skriv varför dokumentet öppnas igen (högst 2000 tecken)."));
+    }
+    if reason.chars().any(lofte_domain::forbidden_char) {
+        return Err(DbError::invalid("reason", "Skälet innehåller otillåtna tecken."));
     }
     let now = now_text();
     let mut tx = db.begin_write().await?;
@@ -144,22 +166,42 @@ pub struct Signed {
 /// Records a signature. The last one makes the document public, fixes its validity and ends
 /// the promises it replaces.
 pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Result<Signed, DbError> {
-    for (path, text) in [("name", &new.name), ("title", &new.title)] {
+    for (path, label, text) in [("name", "Namn", &new.name), ("title", "Befattning", &new.title)] {
         if text.trim().is_empty() {
-            return Err(DbError::invalid(path, "får inte vara tom"));
+            return Err(DbError::invalid(path, format!("{label} saknas.")));
         }
-        if text.chars().count() > lofte_domain::promise::MAX_NAME || text.chars().any(char::is_control) {
-            return Err(DbError::invalid(path, "är för lång eller innehåller styrtecken"));
+        if text.chars().count() > lofte_domain::promise::MAX_NAME
+            || text
+                .chars()
+                .any(|c| c.is_control() || lofte_domain::forbidden_char(c) || lofte_domain::invisible_char(c))
+        {
+            return Err(DbError::invalid(path, format!("{label} är för långt eller innehåller otillåtna tecken.")));
         }
     }
     let now = now_text();
     let today = stockholm_date(time::OffsetDateTime::now_utc());
     if new.signed_on > today {
-        return Err(DbError::invalid("signed_on", "en underskrift kan inte vara daterad i framtiden"));
+        return Err(DbError::invalid("signed_on", "En underskrift kan inte vara daterad i framtiden."));
     }
     let mut tx = db.begin_write().await?;
     let stored = load(&mut tx, id).await?;
     let doc = &stored.document;
+    // A paper signed long before the document was even written here is a typing error.
+    let created = stored.created_at.get(..10).and_then(IsoDate::parse);
+    let earliest = created.and_then(|c| c.0.replace_year(c.0.year() - 1).ok()).map(IsoDate);
+    if new.method == SignatureMethod::Paper
+        && let Some(earliest) = earliest
+        && new.signed_on < earliest
+    {
+        return Err(DbError::invalid(
+            "signed_on",
+            format!(
+                "Datumet {} ligger mer än ett år före dokumentets tillkomst här ({}); kontrollera datumet på papperet.",
+                new.signed_on,
+                created.map(|c| c.to_string()).unwrap_or_default()
+            ),
+        ));
+    }
     let (state, required) = lifecycle(doc);
     let next = transition(&state, &required, "", &Event::Sign { party: new.party.clone(), hash: new.hash.clone() })?;
     let organisation = required_parties(doc)
@@ -204,6 +246,12 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
     if next.status == Status::InForce {
         let last = all.iter().map(|s| s.signed_on).max().unwrap_or(new.signed_on);
         let validity = Validity::on_signing(doc.period.start, doc.period.end, last);
+        if validity.is_empty() {
+            return Err(DbError::invalid(
+                "period.end",
+                "Perioden har redan tagit slut, så löftet skulle aldrig gälla. Öppna dokumentet igen och ändra perioden.",
+            ));
+        }
         sqlx::query(
             "UPDATE promise_document SET status = 'in_force', valid_from = $2, valid_to = $3, version = version + 1, \
              updated_at = $4 WHERE id = $1",
@@ -217,10 +265,10 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
         // Signing makes the police area the one that covers these municipalities now.
         let codes: Vec<String> = doc.municipalities.iter().map(|m| m.code.clone()).collect();
         crate::police_areas::ensure_for_document(&mut tx, &doc.police_area.name, codes.first(), &codes).await?;
-        let taken = take_over(&mut tx, &id_text, &doc.title, Status::InForce, validity, false, actor, &now).await?;
         keep_version(&mut tx, &id_text, actor, &now).await?;
         audit::append(&mut tx, actor, Some(&id_text), how, &detail, &now).await?;
         audit::append(&mut tx, actor, Some(&id_text), "gällande", &format!("giltighet {validity}"), &now).await?;
+        let taken = take_over(&mut tx, &id_text, &doc.title, Status::InForce, validity, false, actor, &now).await?;
         outcome = Signed { in_force: true, validity, superseded: taken.superseded };
     } else {
         sqlx::query("UPDATE promise_document SET version = version + 1, updated_at = $2 WHERE id = $1")
@@ -240,7 +288,10 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
 pub async fn withdraw(db: &Db, id: Uuid, reason: &str, actor: Actor<'_>) -> Result<Validity, DbError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > lofte_domain::promise::MAX_ITEM {
-        return Err(DbError::invalid("reason", "ange varför löftet återkallas (högst 2000 tecken)"));
+        return Err(DbError::invalid("reason", "Skriv varför löftet återkallas (högst 2000 tecken)."));
+    }
+    if reason.chars().any(lofte_domain::forbidden_char) {
+        return Err(DbError::invalid("reason", "Skälet innehåller otillåtna tecken."));
     }
     let now = now_text();
     let today = stockholm_date(time::OffsetDateTime::now_utc());
@@ -345,4 +396,32 @@ pub async fn previous(db: &Db, doc: &PromiseDocument) -> Result<Option<StoredDoc
         }
         None => Ok(None),
     }
+}
+
+/// What signing a document today would do to the other public promises of its municipalities
+/// and police area: (title, validity before, validity after), for those it changes.
+pub async fn effects_of_signing(db: &Db, doc: &PromiseDocument) -> Result<Vec<(String, Validity, Validity)>, DbError> {
+    let Some(id) = doc.id else { return Ok(Vec::new()) };
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT d.title, d.valid_from, d.valid_to FROM promise_document d \
+         WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
+           AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
+           SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
+             SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
+         ORDER BY d.valid_from, d.id",
+    )
+    .bind(id.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    let today = stockholm_date(time::OffsetDateTime::now_utc());
+    let Some(from) = Validity::on_signing(doc.period.start, doc.period.end, today).from else { return Ok(Vec::new()) };
+    let date = |d: Option<String>| d.and_then(|s| IsoDate::parse(&s));
+    Ok(rows
+        .into_iter()
+        .filter_map(|(title, f, t)| {
+            let before = Validity { from: date(f), to: date(t) };
+            let after = before.ended_by(from);
+            (!before.is_empty() && after != before).then_some((title, before, after))
+        })
+        .collect())
 }

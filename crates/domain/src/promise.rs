@@ -387,7 +387,7 @@ fn json_error(e: serde_json::Error, path: &str) -> ValidationError {
 }
 
 /// serde's messages are English; the common ones are put in Swedish, the rest kept as they are.
-fn serde_message_sv(message: &str) -> String {
+pub(crate) fn serde_message_sv(message: &str) -> String {
     const PHRASES: &[(&str, &str)] = &[
         ("expected `:`", "väntade `:`"),
         ("expected `,` or `}`", "väntade `,` eller `}`"),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::promise::{IsoDate, PromiseDocument, Signature};
+use crate::promise::{IsoDate, PromiseDocument, Signature, Status};
 
 /// The format name of a sealed download.
 pub const SEALED_FORMAT: &str = "lofte-sealed-promise/1";
@@ -62,6 +62,21 @@ pub fn content_sha256(doc: &PromiseDocument) -> String {
     sha256_hex(canonical_json(&content_value(doc)).as_bytes())
 }
 
+/// SHA-256 (hex) of a document's whole state: its content hash and its record (status,
+/// signatures, validity, withdrawal reason). Each audit entry about a document stores it, so
+/// that a change made to the stored document outside the application is found.
+pub fn document_state_sha256(doc: &PromiseDocument) -> String {
+    let value = serde_json::json!({
+        "content": content_sha256(doc),
+        "status": doc.status,
+        "signatures": doc.signatures,
+        "valid_from": doc.valid_from,
+        "valid_to": doc.valid_to,
+        "withdrawn_reason": doc.withdrawn_reason,
+    });
+    sha256_hex(canonical_json(&value).as_bytes())
+}
+
 /// A downloaded signed document: its content, hash, signatures and the server's seal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,7 +86,12 @@ pub struct SealedDocument {
     pub document: Value,
     pub sha256: String,
     pub signatures: Vec<Signature>,
+    /// The document's status when it was sealed.
+    pub status: Status,
     pub valid_from: Option<IsoDate>,
+    /// The last day in force, as known when it was sealed.
+    pub valid_to: Option<IsoDate>,
+    pub withdrawn_reason: Option<String>,
     pub sealed_at: String,
     pub seal: Seal,
 }
@@ -87,10 +107,20 @@ pub struct Seal {
     pub signature: String,
 }
 
-/// What the seal signs: the canonical JSON of the hash, the signatures and the first day in
-/// force, so that none of them can be changed without breaking the seal.
-pub fn seal_message(sha256: &str, signatures: &[Signature], valid_from: Option<IsoDate>) -> Vec<u8> {
-    let value = serde_json::json!({ "sha256": sha256, "signatures": signatures, "valid_from": valid_from });
+/// What the seal signs: the canonical JSON of everything in the file but the document itself
+/// (which `sha256` stands for) and the seal: hash, signatures, status, validity, withdrawal
+/// reason and the time of sealing. None of them can be changed without breaking the seal.
+pub fn seal_message(sealed: &SealedDocument) -> Vec<u8> {
+    let value = serde_json::json!({
+        "format": sealed.format,
+        "sha256": sealed.sha256,
+        "signatures": sealed.signatures,
+        "status": sealed.status,
+        "valid_from": sealed.valid_from,
+        "valid_to": sealed.valid_to,
+        "withdrawn_reason": sealed.withdrawn_reason,
+        "sealed_at": sealed.sealed_at,
+    });
     canonical_json(&value).into_bytes()
 }
 
@@ -115,28 +145,27 @@ impl SealKey {
 
     /// Seals a document (which must have its signatures).
     pub fn seal(&self, doc: &PromiseDocument, sealed_at: &str) -> SealedDocument {
-        let sha256 = content_sha256(doc);
-        let signature = self.0.sign(&seal_message(&sha256, &doc.signatures, doc.valid_from));
-        SealedDocument {
+        let mut sealed = SealedDocument {
             format: SEALED_FORMAT.into(),
             document: content_value(doc),
-            sha256,
+            sha256: content_sha256(doc),
             signatures: doc.signatures.clone(),
+            status: doc.status,
             valid_from: doc.valid_from,
+            valid_to: doc.valid_to,
+            withdrawn_reason: doc.withdrawn_reason.clone(),
             sealed_at: sealed_at.into(),
-            seal: Seal {
-                algorithm: "Ed25519".into(),
-                public_key: self.public_key_base64(),
-                signature: B64.encode(signature.to_bytes()),
-            },
-        }
+            seal: Seal { algorithm: "Ed25519".into(), public_key: self.public_key_base64(), signature: String::new() },
+        };
+        sealed.seal.signature = B64.encode(self.0.sign(&seal_message(&sealed)).to_bytes());
+        sealed
     }
 }
 
 /// Why a sealed document does not verify. Messages are Swedish.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SealError {
-    #[error("filen är inte ett förseglat löfte från Löfte: {0}")]
+    #[error("filen är inte ett förseglat medborgarlöfte från Löfte ({0})")]
     Format(String),
     #[error("innehållet har ändrats: dess SHA-256 är {actual}, men filen anger {stated}")]
     HashMismatch { stated: String, actual: String },
@@ -144,8 +173,10 @@ pub enum SealError {
     SignatureHash { index: usize, stated: String },
     #[error("förseglingen stämmer inte: hash, underskrifter eller datum har ändrats, eller sigillet är förfalskat")]
     BadSeal,
-    #[error("förseglingen är gjord med en annan nyckel ({0}) än den här serverns")]
+    #[error("förseglingen är gjord med en annan nyckel ({0}) än den som anges som tjänstens")]
     UnknownKey(String),
+    #[error("den angivna publika nyckeln är ogiltig: den ska vara 32 byte i base64")]
+    BadTrustedKey,
 }
 
 /// The facts a verified file states.
@@ -154,14 +185,27 @@ pub struct Verified {
     pub title: String,
     pub sha256: String,
     pub signatures: Vec<Signature>,
+    pub status: Status,
     pub valid_from: Option<IsoDate>,
+    pub valid_to: Option<IsoDate>,
+    pub withdrawn_reason: Option<String>,
+    pub sealed_at: String,
     pub public_key: String,
 }
 
 /// Checks a downloaded file: the content hash, each signature's hash, and the seal, with the
 /// key in the file, which must be `trusted_key` when given.
 pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, SealError> {
-    let sealed: SealedDocument = serde_json::from_str(json).map_err(|e| SealError::Format(e.to_string()))?;
+    if let Some(trusted) = trusted_key
+        && B64.decode(trusted.trim()).ok().is_none_or(|k| k.len() != 32)
+    {
+        return Err(SealError::BadTrustedKey);
+    }
+    let sealed: SealedDocument = serde_json::from_str(json).map_err(|e| {
+        let text = e.to_string();
+        let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(m, _)| m);
+        SealError::Format(format!("{}, rad {}", crate::promise::serde_message_sv(text), e.line()))
+    })?;
     if sealed.format != SEALED_FORMAT {
         return Err(SealError::Format(format!("okänt format {:?}", sealed.format)));
     }
@@ -180,7 +224,7 @@ pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, 
         return Err(SealError::Format(format!("okänd algoritm {:?}", sealed.seal.algorithm)));
     }
     if let Some(trusted) = trusted_key
-        && trusted != sealed.seal.public_key
+        && trusted.trim() != sealed.seal.public_key
     {
         return Err(SealError::UnknownKey(sealed.seal.public_key));
     }
@@ -196,14 +240,17 @@ pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, 
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| SealError::Format("ogiltig signatur".into()))?;
     let signature = ed25519_dalek::Signature::from_bytes(&signature);
-    key.verify(&seal_message(&sealed.sha256, &sealed.signatures, sealed.valid_from), &signature)
-        .map_err(|_| SealError::BadSeal)?;
+    key.verify(&seal_message(&sealed), &signature).map_err(|_| SealError::BadSeal)?;
     let title = sealed.document.get("title").and_then(Value::as_str).unwrap_or_default().to_owned();
     Ok(Verified {
         title,
         sha256: sealed.sha256,
         signatures: sealed.signatures,
+        status: sealed.status,
         valid_from: sealed.valid_from,
+        valid_to: sealed.valid_to,
+        withdrawn_reason: sealed.withdrawn_reason,
+        sealed_at: sealed.sealed_at,
         public_key: sealed.seal.public_key,
     })
 }
@@ -222,6 +269,8 @@ pub struct AuditEntry {
     pub document_id: Option<String>,
     pub action: String,
     pub detail: String,
+    /// [`document_state_sha256`] of the document after the change (none for older entries).
+    pub document_state: Option<String>,
     pub prev_hash: String,
 }
 

@@ -228,6 +228,19 @@ impl Standing {
         }
     }
 
+    /// Stable name for the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Standing::NotPublic => "not_public",
+            Standing::Upcoming => "upcoming",
+            Standing::InForce => "in_force",
+            Standing::Superseded => "superseded",
+            Standing::Ended => "ended",
+            Standing::Withdrawn => "withdrawn",
+            Standing::NeverInForce => "never_in_force",
+        }
+    }
+
     pub fn label_sv(self) -> &'static str {
         match self {
             Standing::NotPublic => "Inte publicerat",

@@ -104,6 +104,12 @@ pub struct PromiseSummary {
     /// Last day in force, once known.
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_to: Option<lofte_domain::IsoDate>,
+    /// What the promise is on the day asked for (`at`, else today): `upcoming`, `in_force`,
+    /// `superseded`, `ended`, `withdrawn` or `never_in_force`. (`status` is the lifecycle state:
+    /// a promise signed to start later is already `in_force` there, and the one it replaces
+    /// already `superseded`.)
+    #[schema(example = "in_force")]
+    pub standing: &'static str,
 }
 
 /// The answer of the validation endpoint for a valid document.
@@ -127,8 +133,9 @@ impl From<MunicipalityRow> for Municipality {
     }
 }
 
-impl From<DocumentSummary> for PromiseSummary {
-    fn from(d: DocumentSummary) -> Self {
+impl PromiseSummary {
+    fn new(d: DocumentSummary, day: lofte_domain::IsoDate) -> Self {
+        let standing = lofte_domain::signing::Standing::of(d.status, d.validity, day).as_str();
         let date = |s: Option<String>| s.and_then(|s| lofte_domain::IsoDate::parse(&s));
         PromiseSummary {
             id: d.id,
@@ -139,6 +146,7 @@ impl From<DocumentSummary> for PromiseSummary {
             police_area: d.police_area,
             valid_from: d.validity.from,
             valid_to: d.validity.to,
+            standing,
         }
     }
 }
@@ -195,7 +203,7 @@ async fn get_municipality(
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct AtParams {
-    /// A day (ÅÅÅÅ-MM-DD): answer only the promises in force that day.
+    /// En dag (ÅÅÅÅ-MM-DD): svara bara med de medborgarlöften som gällde den dagen.
     #[param(value_type = Option<String>, format = Date, example = "2024-06-01")]
     at: Option<String>,
 }
@@ -216,16 +224,16 @@ async fn list_municipality_promises(
 ) -> Result<Json<Vec<PromiseSummary>>, ApiError> {
     let m = find_municipality(&state, &code).await?;
     let docs = municipalities::documents(&state.db, &m.code, false).await?;
-    let docs = match q.at.as_deref() {
-        None => docs,
+    let (docs, day) = match q.at.as_deref() {
+        None => (docs, crate::views::today()),
         Some(at) => {
             let day = lofte_domain::IsoDate::parse(at).ok_or_else(|| {
                 ApiError(AppError::BadRequest(format!("at={at:?} är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2024-06-01")))
             })?;
-            docs.into_iter().filter(|d| d.validity.contains(day) && !d.validity.is_empty()).collect()
+            (docs.into_iter().filter(|d| d.validity.contains(day) && !d.validity.is_empty()).collect(), day)
         }
     };
-    Ok(Json(docs.into_iter().map(PromiseSummary::from).collect()))
+    Ok(Json(docs.into_iter().map(|d| PromiseSummary::new(d, day)).collect()))
 }
 
 /// One promise document in the interchange format (the same JSON that `lofte import json` reads).

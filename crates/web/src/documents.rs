@@ -108,6 +108,9 @@ struct OverviewPage {
     audit: Vec<drafts::AuditRow>,
     signing: SigningPanel,
     forms: Forms,
+    /// The error of a step whose form is no longer shown (e.g. signing for a party that has
+    /// just been signed for).
+    general_error: Option<String>,
 }
 
 /// The signing section of the overview.
@@ -125,6 +128,8 @@ struct SigningPanel {
     can_withdraw: bool,
     /// An editor of a party (freeze, paper signatures, reopen).
     editor: bool,
+    /// What the last signature, given today, would do to other promises, in Swedish.
+    effects: Vec<String>,
 }
 
 /// What was typed in the signing forms, and their errors, when a step fails.
@@ -227,10 +232,36 @@ pub async fn overview_page(
             .collect(),
         can_withdraw: doc.status == Status::InForce && !mine.is_empty(),
         editor: can_edit,
+        effects: if ready {
+            lofte_db::signing::effects_of_signing(&state.db, doc)
+                .await?
+                .into_iter()
+                .map(|(title, _, after)| match after.to {
+                    Some(to) if !after.is_empty() => format!("{title} gäller till och med {to}."),
+                    _ => format!("{title} kommer aldrig att börja gälla."),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     let mut forms = forms;
     if forms.sign.name.is_empty() && forms.sign_error.is_none() {
         forms.sign.name = staff.name.clone();
+    }
+    let signing = SigningPanel { unsigned: if ready && can_edit { signing.unsigned } else { Vec::new() }, ..signing };
+    let mut general_error = None;
+    let shown = [
+        (&mut forms.freeze_error, signing.draft && signing.editor),
+        (&mut forms.sign_error, !signing.can_sign.is_empty()),
+        (&mut forms.paper_error, !signing.unsigned.is_empty()),
+        (&mut forms.reopen_error, signing.ready && signing.editor),
+        (&mut forms.withdraw_error, signing.can_withdraw),
+    ];
+    for (error, visible) in shown {
+        if !visible && error.is_some() {
+            general_error = error.take();
+        }
     }
     page(
         status,
@@ -245,11 +276,9 @@ pub async fn overview_page(
             public: doc.status.is_public(),
             versions,
             audit,
-            signing: SigningPanel {
-                unsigned: if ready && can_edit { signing.unsigned } else { Vec::new() },
-                ..signing
-            },
+            signing,
             forms,
+            general_error,
         },
     )
 }
@@ -483,7 +512,7 @@ pub async fn create(
     let doc = match (form.kind.as_str(), page.in_force.first()) {
         ("copy", Some(current)) => {
             let mut doc = current.document.clone();
-            let next = doc.year + 1;
+            let next = (doc.year + 1).max(year);
             doc.title = doc.title.replace(&doc.year.to_string(), &next.to_string());
             doc.year = next;
             doc.period = Default::default();

@@ -201,7 +201,10 @@ struct VerifyPage {
 struct VerifiedView {
     title: String,
     sha256: String,
-    valid_from: String,
+    /// The standing and validity stated in the file, e.g. "Ersatt: gällde 2023-03-01 – 2024-02-14".
+    standing: String,
+    withdrawn_reason: Option<String>,
+    sealed_at: String,
     signatures: Vec<String>,
 }
 
@@ -224,23 +227,41 @@ pub async fn verify(State(state): State<AppState>, mut form: axum::extract::Mult
             _ => {}
         }
     }
-    let input = if file.trim().is_empty() { text.clone() } else { file };
     let key = lofte_db::signing::seal_key(&state.db).await?;
-    let result = if input.trim().is_empty() {
-        Err("Välj en fil eller klistra in texten i filen.".to_owned())
-    } else {
-        lofte_domain::seal::verify_sealed(&input, Some(&key.public_key_base64()))
-            .map(|v| VerifiedView {
-                title: v.title,
-                sha256: v.sha256,
-                valid_from: v.valid_from.map_or_else(|| "okänt".to_owned(), |d| d.to_string()),
-                signatures: v
-                    .signatures
-                    .iter()
-                    .map(|s| format!("{}, {} ({}), {}", s.name, s.title, s.organisation, s.signed_on))
-                    .collect(),
-            })
-            .map_err(|e| e.to_string())
+    let today = views::today();
+    let result = match (file.trim().is_empty(), text.trim().is_empty()) {
+        (true, true) => Err("Välj en fil eller klistra in texten i filen.".to_owned()),
+        (false, false) => Err("Välj antingen en fil eller klistra in text, inte båda.".to_owned()),
+        (file_empty, _) => {
+            let input = if file_empty { &text } else { &file };
+            lofte_domain::seal::verify_sealed(input, Some(&key.public_key_base64()))
+                .map(|v| {
+                    let validity = lofte_domain::signing::Validity { from: v.valid_from, to: v.valid_to };
+                    let standing = lofte_domain::signing::Standing::of(v.status, validity, today);
+                    let label = views::validity_label(standing, validity);
+                    VerifiedView {
+                        title: v.title,
+                        sha256: v.sha256,
+                        standing: if label.is_empty() || label == standing.label_sv() {
+                            standing.label_sv().to_owned()
+                        } else {
+                            format!("{}: {}", standing.label_sv(), label.to_lowercase())
+                        },
+                        withdrawn_reason: v.withdrawn_reason,
+                        sealed_at: v.sealed_at.get(..16).unwrap_or(&v.sealed_at).replace('T', " "),
+                        signatures: v
+                            .signatures
+                            .iter()
+                            .map(|s| format!("{}, {} ({}), {}", s.name, s.title, s.organisation, s.signed_on))
+                            .collect(),
+                    }
+                })
+                .map_err(|e| {
+                    let m = e.to_string();
+                    let mut c = m.chars();
+                    c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default() + "."
+                })
+        }
     };
     let status = if result.is_ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let text = if text.chars().count() > 200_000 { String::new() } else { text };

@@ -78,14 +78,21 @@ async fn again(
     overview_page(state, staff, id, status, forms).await
 }
 
+/// The Swedish message of a refused step, as a sentence.
 fn message(e: DbError) -> Result<String, AppError> {
-    match e {
-        DbError::Invalid(errors) => Ok(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")),
+    let text = match e {
+        DbError::Invalid(errors) => errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join(" "),
         other => match AppError::from(other) {
-            AppError::Conflict(m) => Ok(m),
-            err => Err(err),
+            AppError::Conflict(m) => m,
+            err => return Err(err),
         },
+    };
+    let mut chars = text.chars();
+    let mut sentence: String = chars.next().map(|f| f.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !sentence.ends_with('.') {
+        sentence.push('.');
     }
+    Ok(sentence)
 }
 
 #[derive(Deserialize)]
@@ -113,8 +120,10 @@ pub async fn freeze(
     match signing::freeze(&state.db, id, version, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
+            let status =
+                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
             let forms = Forms { freeze_error: Some(message(e)?), ..Forms::default() };
-            again(&state, &staff, id, StatusCode::CONFLICT, forms).await
+            again(&state, &staff, id, status, forms).await
         }
     }
 }
@@ -180,8 +189,10 @@ pub async fn sign(
     match signing::sign(&state.db, id, new, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
+            let status =
+                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
             let forms = fail(message(e)?);
-            again(&state, &staff, id, StatusCode::CONFLICT, forms).await
+            again(&state, &staff, id, status, forms).await
         }
     }
 }

@@ -63,6 +63,8 @@ CREATE UNIQUE INDEX signature_one_per_party ON signature (document_id, party_key
 ALTER TABLE audit_log ADD COLUMN seq INTEGER;
 ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
+-- SHA-256 of the document's whole state (content and record) after the change.
+ALTER TABLE audit_log ADD COLUMN document_state TEXT;
 CREATE UNIQUE INDEX audit_log_by_seq ON audit_log (seq);
 
 PRAGMA foreign_key_check;

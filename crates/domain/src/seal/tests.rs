@@ -53,6 +53,9 @@ fn a_sealed_document_verifies_and_any_change_breaks_it() {
     assert!(matches!(verify_sealed(&changed, None), Err(SealError::HashMismatch { .. })));
     let renamed = json.replacen("Per Polis", "Pål Polis", 1);
     assert_eq!(verify_sealed(&renamed, None), Err(SealError::BadSeal));
+    let redated = json.replacen("2024-03-01T10:00:00.000Z", "2025-03-01T10:00:00.000Z", 1);
+    assert_eq!(verify_sealed(&redated, None), Err(SealError::BadSeal));
+    assert_eq!(verify_sealed(&json, Some("inte en nyckel")), Err(SealError::BadTrustedKey));
     let other_key = SealKey::from_bytes([8; 32]).public_key_base64();
     assert!(matches!(verify_sealed(&json, Some(&other_key)), Err(SealError::UnknownKey(_))));
     assert!(matches!(verify_sealed("{}", None), Err(SealError::Format(_))));
@@ -68,6 +71,7 @@ fn entry(seq: i64, prev: &str, detail: &str) -> AuditEntry {
         document_id: Some("doc".into()),
         action: "skapad".into(),
         detail: detail.into(),
+        document_state: None,
         prev_hash: prev.into(),
     }
 }
