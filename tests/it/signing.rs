@@ -286,15 +286,17 @@ async fn paper_signatures_are_registered_with_their_date() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = paper("police_area", "1900-01-01".into()).await.expect("paper");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.expect("text").contains("mer än ett år före dokumentets tillkomst"));
+    assert!(res.text().await.expect("text").contains("före dokumentets tillkomst här"));
     let res = paper("police_area", yesterday().to_string()).await.expect("paper");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "before the document was written here");
+    let res = paper("police_area", today().to_string()).await.expect("paper");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let kommun = app.login(SAFFLE_SIGNATORY).await;
     sign(&kommun, &app, id, "municipality:1785", "Ordförande", PASSWORD, &hash).await;
     let doc = app.get_json(&format!("/api/v1/promises/{id}"), 200).await;
     assert_eq!(doc["valid_from"], today().to_string(), "from the last signature");
     assert_eq!(doc["signatures"][0]["method"], "paper");
-    assert_eq!(doc["signatures"][0]["signed_on"], yesterday().to_string());
+    assert_eq!(doc["signatures"][0]["signed_on"], today().to_string());
     assert_eq!(doc["signatures"][0]["registered_by"], "Sara Redaktör");
     let page = app.get_text(&format!("/lofte/{id}"), 200).await;
     assert!(page.contains("Undertecknat på papper, registrerat av Sara Redaktör"), "{page}");
@@ -502,4 +504,59 @@ async fn imported_history_has_validity_and_the_archive_shows_it() {
 async fn titles_at(app: &TestApp, day: &str) -> Vec<String> {
     let v: Value = app.get_json(&format!("/api/v1/municipalities/1785/promises?at={day}"), 200).await;
     v.as_array().expect("array").iter().map(|d| d["title"].as_str().expect("title").to_owned()).collect()
+}
+
+async fn sign_both(app: &TestApp, id: Uuid) {
+    let hash = freeze(app, id).await;
+    let kommun = app.login(SAFFLE_SIGNATORY).await;
+    let res = sign(&kommun, app, id, "municipality:1785", "Ordförande", PASSWORD, &hash).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let polis = app.login(ARVIKA_SIGNATORY).await;
+    let res = sign(&polis, app, id, "police_area", "Lokalpolisområdeschef", PASSWORD, &hash).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+/// A promise that has started is ended by a newer one, never erased: a second promise signed
+/// on the day the first began starts the next day.
+#[tokio::test]
+async fn a_newer_promise_never_erases_one_that_has_started() {
+    let app = TestApp::spawn().await;
+    let first = new_draft(&app, "Medborgarlöfte 2025").await;
+    sign_both(&app, first).await;
+    let second = new_draft(&app, "Medborgarlöfte 2025 (reviderat)").await;
+    sign_both(&app, second).await;
+    let tomorrow = IsoDate(today().0.next_day().expect("a day after"));
+    let a = app.get_json(&format!("/api/v1/promises/{first}"), 200).await;
+    assert_eq!(
+        (a["valid_from"].as_str(), a["valid_to"].as_str()),
+        (Some(&*today().to_string()), Some(&*today().to_string()))
+    );
+    let b = app.get_json(&format!("/api/v1/promises/{second}"), 200).await;
+    assert_eq!(b["valid_from"], tomorrow.to_string());
+    assert_eq!(titles_at(&app, &today().to_string()).await, ["Medborgarlöfte 2025"]);
+    assert_eq!(titles_at(&app, &tomorrow.to_string()).await, ["Medborgarlöfte 2025 (reviderat)"]);
+    audit_verifies(&app).await;
+    app.stop().await;
+}
+
+/// Renaming a police area renames it in drafts; signed documents keep the name they were
+/// signed with, so their hash, seal and audit state still hold.
+#[tokio::test]
+async fn renaming_a_police_area_leaves_signed_documents_as_signed() {
+    let app = TestApp::spawn().await;
+    let id = new_draft(&app, "Medborgarlöfte 2025").await;
+    sign_both(&app, id).await;
+    let draft = new_draft(&app, "Medborgarlöfte 2026").await;
+    let out = app.cli(LOFTE, &["police-area", "rename", "Arvika", "Arvika-Säffle"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    audit_verifies(&app).await;
+    assert_snapshots_agree(&app).await;
+    let signed = app.get_json(&format!("/api/v1/promises/{id}"), 200).await;
+    assert_eq!(signed["police_area"]["name"], "Arvika");
+    let d = lofte_db::promises::get(&app.db, draft).await.expect("get").expect("draft").document;
+    assert_eq!(d.police_area.name, "Arvika-Säffle");
+    let sealed = app.get_text(&format!("/lofte/{id}/forseglat.json"), 200).await;
+    let out = app.cli(LOFTE, &["verify", "-"], &sealed);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    app.stop().await;
 }

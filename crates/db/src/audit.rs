@@ -211,7 +211,7 @@ pub async fn verify(db: &Db) -> Result<Result<usize, AuditProblem>, DbError> {
     for id in ids {
         let text = id.to_string();
         let stored = promises::get(db, id).await?;
-        let rows = promises::get_from_rows(db, id).await?;
+        let rows = promises::get_from_rows(db, id).await?.map(|r| promises::with_signed_names(r, stored.as_ref()));
         let title = stored.as_ref().map(|s| s.document.title.clone()).unwrap_or_default();
         let problem = |last_seq: Option<i64>, reason: &str| {
             Ok(Err(AuditProblem::Document { id: text.clone(), title: title.clone(), last_seq, reason: reason.into() }))

@@ -201,9 +201,10 @@ pub async fn rename(db: &Db, old: &str, new: &str) -> Result<(), DbError> {
         return Err(refuse(format!("det finns redan ett lokalpolisområde som heter {new}")));
     }
     sqlx::query("UPDATE police_area SET name = $2 WHERE id = $1").bind(&id).bind(&new).execute(&mut *tx).await?;
-    // The snapshots name the police area too.
+    // The snapshots of drafts name the police area too. Frozen and signed documents keep the
+    // name they were signed with: their content never changes.
     let docs: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, snapshot FROM promise_document WHERE police_area_id = $1")
+        sqlx::query_as("SELECT id, snapshot FROM promise_document WHERE police_area_id = $1 AND status = 'draft'")
             .bind(&id)
             .fetch_all(&mut *tx)
             .await?;
@@ -216,6 +217,10 @@ pub async fn rename(db: &Db, old: &str, new: &str) -> Result<(), DbError> {
             .bind(&doc_id)
             .bind(snapshot)
             .execute(&mut *tx)
+            .await?;
+        let actor = crate::promises::Actor { id: None, name: "lofte police-area rename" };
+        let detail = format!("lokalpolisområdet {old_name} heter nu {new}");
+        crate::audit::append(&mut tx, actor, Some(&doc_id), "lokalpolisområde bytte namn", &detail, &crate::now_text())
             .await?;
     }
     tx.commit().await?;

@@ -186,19 +186,19 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
     let mut tx = db.begin_write().await?;
     let stored = load(&mut tx, id).await?;
     let doc = &stored.document;
-    // A paper signed long before the document was even written here is a typing error.
+    // A paper cannot be signed for this text before the text was written here. (Promises
+    // signed before they were recorded here are imported with their signatures instead.)
     let created = stored.created_at.get(..10).and_then(IsoDate::parse);
-    let earliest = created.and_then(|c| c.0.replace_year(c.0.year() - 1).ok()).map(IsoDate);
     if new.method == SignatureMethod::Paper
-        && let Some(earliest) = earliest
-        && new.signed_on < earliest
+        && let Some(created) = created
+        && new.signed_on < created
     {
         return Err(DbError::invalid(
             "signed_on",
             format!(
-                "Datumet {} ligger mer än ett år före dokumentets tillkomst här ({}); kontrollera datumet på papperet.",
-                new.signed_on,
-                created.map(|c| c.to_string()).unwrap_or_default()
+                "Datumet {} ligger före dokumentets tillkomst här ({created}); kontrollera datumet på papperet. \
+                 Ett löfte som skrevs under innan det fanns här importeras med sina underskrifter.",
+                new.signed_on
             ),
         ));
     }
@@ -245,7 +245,12 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
     let mut outcome = Signed { in_force: false, validity: Validity::default(), superseded: Vec::new() };
     if next.status == Status::InForce {
         let last = all.iter().map(|s| s.signed_on).max().unwrap_or(new.signed_on);
-        let validity = Validity::on_signing(doc.period.start, doc.period.end, last);
+        let mut validity = Validity::on_signing(doc.period.start, doc.period.end, last);
+        let others: Vec<(String, Option<String>, Option<String>)> =
+            sqlx::query_as(OTHERS_OF_PAIR).bind(&id_text).fetch_all(&mut *tx).await?;
+        let others: Vec<Validity> = others.into_iter().map(|(_, f, t)| validity_of(f, t)).collect();
+        let today = stockholm_date(time::OffsetDateTime::now_utc());
+        validity.from = validity.from.map(|f| lofte_domain::signing::start_after_started(f, &others, today));
         if validity.is_empty() {
             return Err(DbError::invalid(
                 "period.end",
@@ -398,28 +403,34 @@ pub async fn previous(db: &Db, doc: &PromiseDocument) -> Result<Option<StoredDoc
     }
 }
 
+/// The other public promises of a document's municipalities and police area: (title,
+/// valid_from, valid_to).
+const OTHERS_OF_PAIR: &str = "SELECT d.title, d.valid_from, d.valid_to FROM promise_document d \
+     WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
+       AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
+       SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
+         SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
+     ORDER BY d.valid_from, d.id";
+
+fn validity_of(from: Option<String>, to: Option<String>) -> Validity {
+    let date = |d: Option<String>| d.and_then(|s| IsoDate::parse(&s));
+    Validity { from: date(from), to: date(to) }
+}
+
 /// What signing a document today would do to the other public promises of its municipalities
 /// and police area: (title, validity before, validity after), for those it changes.
 pub async fn effects_of_signing(db: &Db, doc: &PromiseDocument) -> Result<Vec<(String, Validity, Validity)>, DbError> {
     let Some(id) = doc.id else { return Ok(Vec::new()) };
-    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT d.title, d.valid_from, d.valid_to FROM promise_document d \
-         WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
-           AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
-           SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
-             SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
-         ORDER BY d.valid_from, d.id",
-    )
-    .bind(id.to_string())
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<(String, Option<String>, Option<String>)> =
+        sqlx::query_as(OTHERS_OF_PAIR).bind(id.to_string()).fetch_all(db.pool()).await?;
     let today = stockholm_date(time::OffsetDateTime::now_utc());
-    let Some(from) = Validity::on_signing(doc.period.start, doc.period.end, today).from else { return Ok(Vec::new()) };
-    let date = |d: Option<String>| d.and_then(|s| IsoDate::parse(&s));
+    let Some(own) = Validity::on_signing(doc.period.start, doc.period.end, today).from else { return Ok(Vec::new()) };
+    let all: Vec<Validity> = rows.iter().map(|(_, f, t)| validity_of(f.clone(), t.clone())).collect();
+    let from = lofte_domain::signing::start_after_started(own, &all, today);
     Ok(rows
         .into_iter()
         .filter_map(|(title, f, t)| {
-            let before = Validity { from: date(f), to: date(t) };
+            let before = validity_of(f, t);
             let after = before.ended_by(from);
             (!before.is_empty() && after != before).then_some((title, before, after))
         })

@@ -68,6 +68,7 @@ pub fn content_sha256(doc: &PromiseDocument) -> String {
 pub fn document_state_sha256(doc: &PromiseDocument) -> String {
     let value = serde_json::json!({
         "content": content_sha256(doc),
+        "sha256": doc.sha256,
         "status": doc.status,
         "signatures": doc.signatures,
         "valid_from": doc.valid_from,
@@ -196,6 +197,7 @@ pub struct Verified {
 /// Checks a downloaded file: the content hash, each signature's hash, and the seal, with the
 /// key in the file, which must be `trusted_key` when given.
 pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, SealError> {
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     if let Some(trusted) = trusted_key
         && B64.decode(trusted.trim()).ok().is_none_or(|k| k.len() != 32)
     {

@@ -257,6 +257,21 @@ impl Standing {
 #[cfg(test)]
 mod tests;
 
+/// The first day of a promise whose last signature makes it public: its own start
+/// ([`Validity::on_signing`]), but never on or before the first day of another promise of the
+/// same municipality and police area that has already started by `today`: a newer promise
+/// ends an older one, it does not erase it (a signature on paper registered late, dated
+/// before the one in force began, would otherwise rewrite the record).
+pub fn start_after_started(own: IsoDate, others: &[Validity], today: IsoDate) -> IsoDate {
+    others
+        .iter()
+        .filter(|v| !v.is_empty())
+        .filter_map(|v| v.from)
+        .filter(|f| *f <= today)
+        .filter_map(|f| f.0.next_day().map(IsoDate))
+        .fold(own, IsoDate::max)
+}
+
 /// A new promise for a municipality and police area comes into force from `new_from`: every
 /// other public promise of the same pair ends the day before, at the latest. Returns the new
 /// validities (never longer than before) in the same order, and which of them change status

@@ -139,9 +139,16 @@ proptest! {
                 (Some(s), Some(l)) => Some(IsoDate(s.0.saturating_add(time::Duration::days(l)))),
                 _ => None,
             };
-            let v = Validity::on_signing(p_start, p_end, day);
-            let from = v.from.unwrap_or(day);
+            let mut v = Validity::on_signing(p_start, p_end, day);
+            let others: Vec<Validity> = register.iter().map(|(_, v)| *v).collect();
+            let from = start_after_started(v.from.unwrap_or(day), &others, day);
+            v.from = Some(from);
+            let started: Vec<bool> = register.iter().map(|(_, v)| !v.is_empty() && v.from.is_some_and(|f| f <= day)).collect();
             register = supersede(&register, from);
+            // A new promise ends older ones; it never erases one that had already started.
+            for (was_started, (_, after)) in started.iter().zip(&register) {
+                prop_assert!(!was_started || !after.is_empty(), "{after:?} erased");
+            }
             register.push((Status::InForce, v));
             prop_assert!(register.iter().filter(|(s, _)| *s == Status::InForce).count() == 1);
         }
