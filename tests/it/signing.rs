@@ -314,11 +314,7 @@ async fn a_period_start_in_the_future_makes_an_upcoming_promise() {
         d.period.start = IsoDate::parse("2099-01-01");
     });
     let id = lofte_db::drafts::create(&app.db, draft, Actor::IMPORT).await.expect("draft");
-    let hash = freeze(&app, id).await;
-    let kommun = app.login(SAFFLE_SIGNATORY).await;
-    sign(&kommun, &app, id, "municipality:1785", "Ordförande", PASSWORD, &hash).await;
-    let polis = app.login(ARVIKA_SIGNATORY).await;
-    sign(&polis, &app, id, "police_area", "Lokalpolisområdeschef", PASSWORD, &hash).await;
+    sign_both(&app, id).await;
     let page = app.get_text("/kommun/saffle", 200).await;
     // The old promise is still the one in force until the new one starts.
     assert!(page.contains("Medborgarlöfte 2024") && page.contains("Kommande: börjar gälla 2099-01-01"), "{page}");
@@ -401,11 +397,7 @@ async fn changing_a_signed_document_in_the_database_is_found() {
     for sql in tampered {
         let app = TestApp::spawn().await;
         let id = new_draft(&app, "Medborgarlöfte 2025").await;
-        let hash = freeze(&app, id).await;
-        let kommun = app.login(SAFFLE_SIGNATORY).await;
-        sign(&kommun, &app, id, "municipality:1785", "Ordförande", PASSWORD, &hash).await;
-        let polis = app.login(ARVIKA_SIGNATORY).await;
-        sign(&polis, &app, id, "police_area", "Lokalpolisområdeschef", PASSWORD, &hash).await;
+        sign_both(&app, id).await;
         audit_verifies(&app).await;
         if sql.starts_with("DELETE") {
             // Removing the last entries of the log: the chain itself stays whole.
