@@ -130,6 +130,7 @@ async fn two_signatures_put_a_promise_in_force_and_the_record_shows_it() {
     let overview = editor.get(app.url(&format!("/arbetsyta/lofte/{id}"))).send().await.expect("get");
     let overview = overview.text().await.expect("text");
     assert!(overview.contains(&format!("Medborgarlöfte 2024 gäller till och med {}.", yesterday())), "{overview}");
+    assert!(overview.contains("Delvis undertecknat"), "{overview}");
     let polis = app.login(ARVIKA_SIGNATORY).await;
     let res = sign(&polis, &app, id, "police_area", " ", PASSWORD, &hash).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -315,6 +316,9 @@ async fn a_period_start_in_the_future_makes_an_upcoming_promise() {
     });
     let id = lofte_db::drafts::create(&app.db, draft, Actor::IMPORT).await.expect("draft");
     sign_both(&app, id).await;
+    let editor = app.login(SAFFLE_EDITOR).await;
+    let workspace = editor.get(app.url("/arbetsyta")).send().await.expect("get").text().await.expect("text");
+    assert!(workspace.contains("Kommande") && workspace.contains("Gällande"), "{workspace}");
     let page = app.get_text("/kommun/saffle", 200).await;
     // The old promise is still the one in force until the new one starts.
     assert!(page.contains("Medborgarlöfte 2024") && page.contains("Kommande: börjar gälla 2099-01-01"), "{page}");

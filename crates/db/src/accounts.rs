@@ -173,32 +173,35 @@ pub struct WorkspaceDocument {
     pub status: Status,
     pub updated_at: String,
     pub police_area: String,
+    /// For public documents: the days in force.
+    pub validity: lofte_domain::signing::Validity,
+    /// Signatures given so far (a document being signed may have some).
+    pub signed: bool,
 }
 
 /// The documents an organisation is party to, most recently changed first.
 pub async fn documents_of(db: &Db, org: &Org) -> Result<Vec<WorkspaceDocument>, DbError> {
-    type Row = (String, String, i64, String, String, String);
-    let rows: Vec<Row> = match org {
-        Org::Municipality(code) => {
-            sqlx::query_as(
-                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+    type Row = WorkspaceRow;
+    let rows: Vec<Row> =
+        match org {
+            Org::Municipality(code) => sqlx::query_as(
+                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name, d.valid_from, d.valid_to, d.signatures \
+                 FROM promise_document d \
                  JOIN police_area pa ON pa.id = d.police_area_id \
                  JOIN promise_document_municipality dm ON dm.document_id = d.id WHERE dm.municipality_code = $1",
             )
             .bind(code)
             .fetch_all(db.pool())
-            .await?
-        }
-        Org::PoliceArea(id) => {
-            sqlx::query_as(
-                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+            .await?,
+            Org::PoliceArea(id) => sqlx::query_as(
+                "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name, d.valid_from, d.valid_to, d.signatures \
+                 FROM promise_document d \
                  JOIN police_area pa ON pa.id = d.police_area_id WHERE d.police_area_id = $1",
             )
             .bind(id)
             .fetch_all(db.pool())
-            .await?
-        }
-    };
+            .await?,
+        };
     let mut docs = workspace_documents(rows)?;
     docs.sort_by(|a, b| {
         b.updated_at.cmp(&a.updated_at).then_with(|| sv_sort_key(&a.title).cmp(&sv_sort_key(&b.title)))
@@ -208,8 +211,9 @@ pub async fn documents_of(db: &Db, org: &Org) -> Result<Vec<WorkspaceDocument>, 
 
 /// The most recently changed documents of all organisations (for administrators).
 pub async fn recent_documents(db: &Db, limit: i64) -> Result<Vec<WorkspaceDocument>, DbError> {
-    let rows: Vec<(String, String, i64, String, String, String)> = sqlx::query_as(
-        "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name FROM promise_document d \
+    let rows: Vec<WorkspaceRow> = sqlx::query_as(
+        "SELECT d.id, d.title, d.year, d.status, d.updated_at, pa.name, d.valid_from, d.valid_to, d.signatures \
+                 FROM promise_document d \
          JOIN police_area pa ON pa.id = d.police_area_id ORDER BY d.updated_at DESC, d.id LIMIT $1",
     )
     .bind(limit)
@@ -218,14 +222,18 @@ pub async fn recent_documents(db: &Db, limit: i64) -> Result<Vec<WorkspaceDocume
     workspace_documents(rows)
 }
 
-/// Rows of (id, title, year, status, updated_at, police area name) as workspace documents.
-fn workspace_documents(
-    rows: Vec<(String, String, i64, String, String, String)>,
-) -> Result<Vec<WorkspaceDocument>, DbError> {
+type WorkspaceRow = (String, String, i64, String, String, String, Option<String>, Option<String>, String);
+
+/// Rows of (id, title, year, status, updated_at, police area name, valid_from, valid_to,
+/// signatures JSON) as workspace documents.
+fn workspace_documents(rows: Vec<WorkspaceRow>) -> Result<Vec<WorkspaceDocument>, DbError> {
     rows.into_iter()
-        .map(|(id, title, year, status, updated_at, police_area)| {
+        .map(|(id, title, year, status, updated_at, police_area, from, to, signatures)| {
             let status = Status::parse(&status).ok_or_else(|| DbError::Corrupt(format!("status {status:?}")))?;
-            Ok(WorkspaceDocument { id, title, year, status, updated_at, police_area })
+            let date = |d: Option<String>| d.and_then(|s| lofte_domain::IsoDate::parse(&s));
+            let validity = lofte_domain::signing::Validity { from: date(from), to: date(to) };
+            let signed = signatures.trim() != "[]";
+            Ok(WorkspaceDocument { id, title, year, status, updated_at, police_area, validity, signed })
         })
         .collect()
 }

@@ -269,7 +269,11 @@ pub async fn overview_page(
             search_value: String::new(),
             id: id.to_string(),
             title: doc.title.clone(),
-            status: doc.status.label_sv(),
+            status: crate::views::status_label(
+                doc.status,
+                lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
+                !doc.signatures.is_empty(),
+            ),
             version: stored.version,
             parties: parties_label(doc),
             can_edit: doc.status == Status::Draft && can_edit,

@@ -219,7 +219,7 @@ struct WorkspacePage {
 
 fn doc_row(d: accounts::WorkspaceDocument) -> DocRow {
     DocRow {
-        status: d.status.label_sv(),
+        status: crate::views::status_label(d.status, d.validity, d.signed),
         updated: d.updated_at.get(..16).unwrap_or(&d.updated_at).replace('T', " "),
         id: d.id,
         title: d.title,

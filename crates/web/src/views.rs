@@ -221,6 +221,17 @@ impl OtherDocument {
     }
 }
 
+/// A document's state for staff lists: the lifecycle while it is being written and signed
+/// ("Delvis undertecknat" once a party has signed), then what it is today ("Kommande",
+/// "Gällande", "Ersatt", …).
+pub fn status_label(status: lofte_domain::Status, validity: Validity, signed: bool) -> &'static str {
+    match status {
+        lofte_domain::Status::ReadyForSigning if signed => "Delvis undertecknat",
+        s if s.is_public() => Standing::of(s, validity, today()).label_sv(),
+        s => s.label_sv(),
+    }
+}
+
 /// Today in Sweden.
 pub fn today() -> IsoDate {
     lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc())
