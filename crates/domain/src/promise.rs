@@ -418,6 +418,8 @@ pub(crate) fn serde_message_sv(message: &str) -> String {
         ("number out of range", "talet är för stort"),
         (", expected one of ", ", tillåtna är "),
         (", expected ", ", väntade "),
+        ("` or `", "` eller `"),
+        (" a value", " ett värde"),
         ("struct PromiseDocument", "ett dokument (objekt)"),
         ("struct ", "ett objekt av typen "),
         ("a string", "en text"),

@@ -115,3 +115,14 @@ proptest! {
         prop_assert_eq!(err.seq, i as i64 + 1);
     }
 }
+
+#[test]
+fn format_errors_are_swedish() {
+    let err = verify_sealed("", None).expect_err("empty");
+    assert!(err.to_string().contains("rad 1"), "{err}");
+    let json = serde_json::to_string(&SealKey::from_bytes([7; 32]).seal(&signed_demo(), "2024-03-01T10:00:00.000Z"))
+        .expect("json")
+        .replacen("\"electronic\"", "\"digital\"", 1);
+    let err = verify_sealed(&json, None).expect_err("unknown method").to_string();
+    assert!(err.contains("`electronic` eller `paper`") && !err.contains(" or "), "{err}");
+}
