@@ -623,6 +623,18 @@ async fn write_children(
     Ok(())
 }
 
+/// The other public promises of document `$1`'s municipalities and police area, in the order
+/// they were created: (id, title, status, valid_from, valid_to, year).
+pub(crate) const OTHERS_OF_PAIR: &str = "SELECT d.id, d.title, d.status, d.valid_from, d.valid_to, d.year \
+     FROM promise_document d \
+     WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
+       AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
+       SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
+         SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
+     ORDER BY d.id";
+
+pub(crate) type PairRow = (String, String, String, Option<String>, Option<String>, i64);
+
 /// What [`take_over`] did.
 pub(crate) struct TakeOver {
     /// The first day in force of the new document (today when it had none and ends others).
@@ -648,22 +660,10 @@ pub(crate) async fn take_over(
     actor: Actor<'_>,
     now: &str,
 ) -> Result<TakeOver, DbError> {
-    type OtherRow = (String, String, String, Option<String>, Option<String>);
-    let others: Vec<OtherRow> = sqlx::query_as(
-        "SELECT d.id, d.title, d.status, d.valid_from, d.valid_to FROM promise_document d \
-         WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
-           AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
-           SELECT dm.document_id FROM promise_document_municipality dm \
-           WHERE dm.municipality_code IN ( \
-             SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
-         ORDER BY d.id",
-    )
-    .bind(id_text)
-    .fetch_all(&mut *conn)
-    .await?;
+    let others: Vec<PairRow> = sqlx::query_as(OTHERS_OF_PAIR).bind(id_text).fetch_all(&mut *conn).await?;
     let corrupt = |what: &str| DbError::Corrupt(format!("document {id_text}: {what}"));
     let mut parsed = Vec::with_capacity(others.len());
-    for (oid, otitle, ostatus, ofrom, oto) in others {
+    for (oid, otitle, ostatus, ofrom, oto, _year) in others {
         let st = Status::parse(&ostatus).ok_or_else(|| corrupt("status"))?;
         let date = |d: Option<String>| d.map(|s| IsoDate::parse(&s).ok_or_else(|| corrupt("validity"))).transpose();
         let v = lofte_domain::signing::Validity { from: date(ofrom)?, to: date(oto)? };

@@ -8,20 +8,6 @@ use uuid::Uuid;
 
 use crate::{Db, DbError};
 
-pub(crate) fn party_key(s: &Signature) -> PartyKey {
-    match s.party {
-        SignatoryParty::PoliceArea => PartyKey::PoliceArea,
-        SignatoryParty::Municipality => PartyKey::Municipality(s.municipality_code.clone().unwrap_or_default()),
-    }
-}
-
-pub(crate) fn party_key_text(k: &PartyKey) -> String {
-    match k {
-        PartyKey::PoliceArea => "police_area".into(),
-        PartyKey::Municipality(code) => format!("municipality:{code}"),
-    }
-}
-
 pub(crate) async fn insert(
     conn: &mut AnyConnection,
     document_id: &str,
@@ -36,7 +22,7 @@ pub(crate) async fn insert(
     )
     .bind(Uuid::now_v7().to_string())
     .bind(document_id)
-    .bind(party_key_text(&party_key(s)))
+    .bind(PartyKey::of(s).to_text())
     .bind(&s.organisation)
     .bind(&s.name)
     .bind(&s.title)
@@ -62,10 +48,10 @@ const SELECT_VALID: &str = "SELECT party_key, organisation, name, title, signed_
 
 fn from_row(r: SigRow) -> Result<Signature, DbError> {
     let corrupt = |what: &str| DbError::Corrupt(format!("signature: {what}"));
-    let (party, municipality_code) = match r.0.split_once(':') {
-        Some(("municipality", code)) => (SignatoryParty::Municipality, Some(code.to_owned())),
-        None if r.0 == "police_area" => (SignatoryParty::PoliceArea, None),
-        _ => return Err(corrupt("party")),
+    let (party, municipality_code) = match PartyKey::parse(&r.0) {
+        Some(PartyKey::Municipality(code)) => (SignatoryParty::Municipality, Some(code)),
+        Some(PartyKey::PoliceArea) => (SignatoryParty::PoliceArea, None),
+        None => return Err(corrupt("party")),
     };
     Ok(Signature {
         party,

@@ -11,7 +11,7 @@ use lofte_domain::{IsoDate, PromiseDocument, SignatoryParty, Signature, Signatur
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use crate::promises::{self, Actor, StoredDocument, keep_version, take_over};
+use crate::promises::{self, Actor, OTHERS_OF_PAIR, PairRow, StoredDocument, keep_version, take_over};
 use crate::{Db, DbError, audit, now_text, signatures};
 
 /// A party that must sign, with the organisation's name as signatures show it.
@@ -40,7 +40,7 @@ pub fn required_parties(doc: &PromiseDocument) -> Vec<RequiredParty> {
 
 fn lifecycle(doc: &PromiseDocument) -> (Lifecycle, BTreeSet<PartyKey>) {
     let required = required_parties(doc).into_iter().map(|p| p.key).collect();
-    let signed = doc.signatures.iter().map(signatures::party_key).collect();
+    let signed = doc.signatures.iter().map(PartyKey::of).collect();
     (Lifecycle { status: doc.status, hash: doc.sha256.clone(), signed }, required)
 }
 
@@ -246,9 +246,8 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
     if next.status == Status::InForce {
         let last = all.iter().map(|s| s.signed_on).max().unwrap_or(new.signed_on);
         let mut validity = Validity::on_signing(doc.period.start, doc.period.end, last);
-        let others: Vec<(String, Option<String>, Option<String>)> =
-            sqlx::query_as(OTHERS_OF_PAIR).bind(&id_text).fetch_all(&mut *tx).await?;
-        let others: Vec<Validity> = others.into_iter().map(|(_, f, t)| validity_of(f, t)).collect();
+        let others: Vec<PairRow> = sqlx::query_as(OTHERS_OF_PAIR).bind(&id_text).fetch_all(&mut *tx).await?;
+        let others: Vec<Validity> = others.into_iter().map(|(_, _, _, f, t, _)| validity_of(f, t)).collect();
         let today = stockholm_date(time::OffsetDateTime::now_utc());
         validity.from = validity.from.map(|f| lofte_domain::signing::start_after_started(f, &others, today));
         if validity.is_empty() {
@@ -380,20 +379,13 @@ pub async fn in_force_on(db: &Db, code: &str, day: IsoDate) -> Result<Vec<Stored
 /// the latest to start before it.
 pub async fn previous(db: &Db, doc: &PromiseDocument) -> Result<Option<StoredDocument>, DbError> {
     let Some(id) = doc.id else { return Ok(None) };
-    let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT d.id, d.valid_from, d.year FROM promise_document d \
-         WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
-           AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
-           SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
-             SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1))",
-    )
-    .bind(id.to_string())
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<PairRow> = sqlx::query_as(OTHERS_OF_PAIR).bind(id.to_string()).fetch_all(db.pool()).await?;
     let key = |from: &Option<String>, year: i64| (from.clone().unwrap_or_default(), year);
     let own = key(&doc.valid_from.map(|d| d.to_string()), i64::from(doc.year));
-    let best =
-        rows.iter().filter(|(_, from, year)| key(from, *year) < own).max_by_key(|(_, from, year)| key(from, *year));
+    let best = rows
+        .iter()
+        .filter(|(.., from, _, year)| key(from, *year) < own)
+        .max_by_key(|(.., from, _, year)| key(from, *year));
     match best {
         Some((id, ..)) => {
             let uuid = Uuid::parse_str(id).map_err(|_| DbError::Corrupt(format!("id {id:?}")))?;
@@ -402,15 +394,6 @@ pub async fn previous(db: &Db, doc: &PromiseDocument) -> Result<Option<StoredDoc
         None => Ok(None),
     }
 }
-
-/// The other public promises of a document's municipalities and police area: (title,
-/// valid_from, valid_to).
-const OTHERS_OF_PAIR: &str = "SELECT d.title, d.valid_from, d.valid_to FROM promise_document d \
-     WHERE d.status IN ('in_force', 'superseded', 'withdrawn') AND d.id <> $1 \
-       AND d.police_area_id = (SELECT police_area_id FROM promise_document WHERE id = $1) AND d.id IN ( \
-       SELECT dm.document_id FROM promise_document_municipality dm WHERE dm.municipality_code IN ( \
-         SELECT own.municipality_code FROM promise_document_municipality own WHERE own.document_id = $1)) \
-     ORDER BY d.valid_from, d.id";
 
 fn validity_of(from: Option<String>, to: Option<String>) -> Validity {
     let date = |d: Option<String>| d.and_then(|s| IsoDate::parse(&s));
@@ -421,15 +404,14 @@ fn validity_of(from: Option<String>, to: Option<String>) -> Validity {
 /// and police area: (title, validity before, validity after), for those it changes.
 pub async fn effects_of_signing(db: &Db, doc: &PromiseDocument) -> Result<Vec<(String, Validity, Validity)>, DbError> {
     let Some(id) = doc.id else { return Ok(Vec::new()) };
-    let rows: Vec<(String, Option<String>, Option<String>)> =
-        sqlx::query_as(OTHERS_OF_PAIR).bind(id.to_string()).fetch_all(db.pool()).await?;
+    let rows: Vec<PairRow> = sqlx::query_as(OTHERS_OF_PAIR).bind(id.to_string()).fetch_all(db.pool()).await?;
     let today = stockholm_date(time::OffsetDateTime::now_utc());
     let Some(own) = Validity::on_signing(doc.period.start, doc.period.end, today).from else { return Ok(Vec::new()) };
-    let all: Vec<Validity> = rows.iter().map(|(_, f, t)| validity_of(f.clone(), t.clone())).collect();
+    let all: Vec<Validity> = rows.iter().map(|(_, _, _, f, t, _)| validity_of(f.clone(), t.clone())).collect();
     let from = lofte_domain::signing::start_after_started(own, &all, today);
     Ok(rows
         .into_iter()
-        .filter_map(|(title, f, t)| {
+        .filter_map(|(_, title, _, f, t, _)| {
             let before = validity_of(f, t);
             let after = before.ended_by(from);
             (!before.is_empty() && after != before).then_some((title, before, after))

@@ -136,8 +136,7 @@ impl SealKey {
 
     /// From the base64 text kept in the database.
     pub fn from_base64(text: &str) -> Option<Self> {
-        let bytes: [u8; 32] = B64.decode(text.trim()).ok()?.try_into().ok()?;
-        Some(Self::from_bytes(bytes))
+        decode_fixed(text).map(Self::from_bytes)
     }
 
     pub fn public_key_base64(&self) -> String {
@@ -194,12 +193,17 @@ pub struct Verified {
     pub public_key: String,
 }
 
+/// Base64 text of exactly `N` bytes.
+fn decode_fixed<const N: usize>(text: &str) -> Option<[u8; N]> {
+    B64.decode(text.trim()).ok()?.try_into().ok()
+}
+
 /// Checks a downloaded file: the content hash, each signature's hash, and the seal, with the
 /// key in the file, which must be `trusted_key` when given.
 pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, SealError> {
     let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     if let Some(trusted) = trusted_key
-        && B64.decode(trusted.trim()).ok().is_none_or(|k| k.len() != 32)
+        && decode_fixed::<32>(trusted).is_none()
     {
         return Err(SealError::BadTrustedKey);
     }
@@ -230,17 +234,10 @@ pub fn verify_sealed(json: &str, trusted_key: Option<&str>) -> Result<Verified, 
     {
         return Err(SealError::UnknownKey(sealed.seal.public_key));
     }
-    let key: [u8; 32] = B64
-        .decode(&sealed.seal.public_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
+    let key = decode_fixed(&sealed.seal.public_key)
+        .and_then(|k| VerifyingKey::from_bytes(&k).ok())
         .ok_or_else(|| SealError::Format("ogiltig publik nyckel".into()))?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| SealError::Format("ogiltig publik nyckel".into()))?;
-    let signature: [u8; 64] = B64
-        .decode(&sealed.seal.signature)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| SealError::Format("ogiltig signatur".into()))?;
+    let signature = decode_fixed(&sealed.seal.signature).ok_or_else(|| SealError::Format("ogiltig signatur".into()))?;
     let signature = ed25519_dalek::Signature::from_bytes(&signature);
     key.verify(&seal_message(&sealed), &signature).map_err(|_| SealError::BadSeal)?;
     let title = sealed.document.get("title").and_then(Value::as_str).unwrap_or_default().to_owned();

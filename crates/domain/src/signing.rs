@@ -15,7 +15,7 @@ use std::fmt;
 
 use time::{Date, OffsetDateTime};
 
-use crate::promise::{IsoDate, Status};
+use crate::promise::{IsoDate, SignatoryParty, Signature, Status};
 
 /// A party whose signature a document needs.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,6 +23,32 @@ pub enum PartyKey {
     /// A municipality, by SCB code.
     Municipality(String),
     PoliceArea,
+}
+
+impl PartyKey {
+    /// The party a signature was given for.
+    pub fn of(s: &Signature) -> PartyKey {
+        match s.party {
+            SignatoryParty::PoliceArea => PartyKey::PoliceArea,
+            SignatoryParty::Municipality => PartyKey::Municipality(s.municipality_code.clone().unwrap_or_default()),
+        }
+    }
+
+    /// As stored and posted in forms: `police_area` or `municipality:1785`.
+    pub fn to_text(&self) -> String {
+        match self {
+            PartyKey::PoliceArea => "police_area".into(),
+            PartyKey::Municipality(code) => format!("municipality:{code}"),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<PartyKey> {
+        match text.split_once(':') {
+            Some(("municipality", code)) => Some(PartyKey::Municipality(code.to_owned())),
+            None if text == "police_area" => Some(PartyKey::PoliceArea),
+            _ => None,
+        }
+    }
 }
 
 /// What happens to a document.

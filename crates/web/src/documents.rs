@@ -177,17 +177,10 @@ pub async fn overview_page(
         .collect();
     let required = lofte_db::signing::required_parties(doc);
     let signed_by = |key: &lofte_domain::signing::PartyKey| {
-        doc.signatures.iter().find(|s| {
-            let k = match s.party {
-                lofte_domain::SignatoryParty::PoliceArea => lofte_domain::signing::PartyKey::PoliceArea,
-                lofte_domain::SignatoryParty::Municipality => {
-                    lofte_domain::signing::PartyKey::Municipality(s.municipality_code.clone().unwrap_or_default())
-                }
-            };
-            k == *key
-        })
+        doc.signatures.iter().find(|s| lofte_domain::signing::PartyKey::of(s) == *key)
     };
     let ready = doc.status == Status::ReadyForSigning;
+    let validity = lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to };
     let can_edit = staff.can_edit(&parties);
     let mine = crate::signing::signable(staff, &parties, &required);
     let signing = SigningPanel {
@@ -195,12 +188,8 @@ pub async fn overview_page(
         ready,
         sha256: doc.sha256.clone().unwrap_or_default(),
         validity: crate::views::validity_label(
-            lofte_domain::signing::Standing::of(
-                doc.status,
-                lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
-                crate::views::today(),
-            ),
-            lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
+            lofte_domain::signing::Standing::of(doc.status, validity, crate::views::today()),
+            validity,
         ),
         parties: required
             .iter()
@@ -220,7 +209,7 @@ pub async fn overview_page(
         can_sign: if ready {
             mine.iter()
                 .filter(|p| signed_by(&p.key).is_none())
-                .map(|p| (crate::signing::party_value(&p.key), p.organisation.clone()))
+                .map(|p| (p.key.to_text(), p.organisation.clone()))
                 .collect()
         } else {
             Vec::new()
@@ -228,7 +217,7 @@ pub async fn overview_page(
         unsigned: required
             .iter()
             .filter(|p| signed_by(&p.key).is_none())
-            .map(|p| (crate::signing::party_value(&p.key), p.organisation.clone()))
+            .map(|p| (p.key.to_text(), p.organisation.clone()))
             .collect(),
         can_withdraw: doc.status == Status::InForce && !mine.is_empty(),
         editor: can_edit,
@@ -269,11 +258,7 @@ pub async fn overview_page(
             search_value: String::new(),
             id: id.to_string(),
             title: doc.title.clone(),
-            status: crate::views::status_label(
-                doc.status,
-                lofte_domain::signing::Validity { from: doc.valid_from, to: doc.valid_to },
-                !doc.signatures.is_empty(),
-            ),
+            status: crate::views::status_label(doc.status, validity, !doc.signatures.is_empty()),
             version: stored.version,
             parties: parties_label(doc),
             can_edit: doc.status == Status::Draft && can_edit,

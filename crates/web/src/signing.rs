@@ -38,22 +38,6 @@ pub fn signable(staff: &Staff, parties: &[Org], required: &[RequiredParty]) -> V
         .collect()
 }
 
-/// The form value of a party: `police_area` or `municipality:1785`.
-pub fn party_value(k: &PartyKey) -> String {
-    match k {
-        PartyKey::PoliceArea => "police_area".into(),
-        PartyKey::Municipality(code) => format!("municipality:{code}"),
-    }
-}
-
-fn parse_party(v: &str) -> Option<PartyKey> {
-    match v.split_once(':') {
-        Some(("municipality", code)) => Some(PartyKey::Municipality(code.to_owned())),
-        None if v == "police_area" => Some(PartyKey::PoliceArea),
-        _ => None,
-    }
-}
-
 /// Wrong passwords when signing are counted per person, apart from logins.
 fn throttle_key(staff: &Staff) -> String {
     format!("signing:{}", staff.id)
@@ -76,6 +60,11 @@ async fn again(
     forms: Forms,
 ) -> Result<Response, AppError> {
     overview_page(state, staff, id, status, forms).await
+}
+
+/// 422 for input to correct, 409 for a step the document's state does not allow.
+fn refusal_status(e: &DbError) -> StatusCode {
+    if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT }
 }
 
 /// The Swedish message of a refused step, as a sentence.
@@ -120,8 +109,7 @@ pub async fn freeze(
     match signing::freeze(&state.db, id, version, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
-            let status =
-                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = refusal_status(&e);
             let forms = Forms { freeze_error: Some(message(e)?), ..Forms::default() };
             again(&state, &staff, id, status, forms).await
         }
@@ -161,7 +149,7 @@ pub async fn sign(
     }
     let kept = SignForm { password: String::new(), ..form.clone() };
     let fail = |text: String| Forms { sign: kept.clone(), sign_error: Some(text), ..Forms::default() };
-    let Some(party) = parse_party(&form.party).filter(|p| mine.iter().any(|m| m.key == *p)) else {
+    let Some(party) = PartyKey::parse(&form.party).filter(|p| mine.iter().any(|m| m.key == *p)) else {
         let forms = fail("Välj en part som du får skriva under för.".into());
         return again(&state, &staff, id, StatusCode::UNPROCESSABLE_ENTITY, forms).await;
     };
@@ -189,8 +177,7 @@ pub async fn sign(
     match signing::sign(&state.db, id, new, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
-            let status =
-                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = refusal_status(&e);
             let forms = fail(message(e)?);
             again(&state, &staff, id, status, forms).await
         }
@@ -208,7 +195,7 @@ pub async fn register_paper(
     crate::documents::authorised(&state, &staff, id, true).await?;
     let kept = SignForm { password: String::new(), ..form.clone() };
     let fail = |text: String| Forms { paper: kept.clone(), paper_error: Some(text), ..Forms::default() };
-    let Some(party) = parse_party(&form.party) else {
+    let Some(party) = PartyKey::parse(&form.party) else {
         return again(
             &state,
             &staff,
@@ -234,8 +221,7 @@ pub async fn register_paper(
     match signing::sign(&state.db, id, new, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
-            let status =
-                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = refusal_status(&e);
             again(&state, &staff, id, status, fail(message(e)?)).await
         }
     }
@@ -259,8 +245,7 @@ pub async fn reopen(
     match signing::reopen(&state.db, id, &form.reason, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
-            let status =
-                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = refusal_status(&e);
             let forms = Forms { reopen: form.clone(), reopen_error: Some(message(e)?), ..Forms::default() };
             again(&state, &staff, id, status, forms).await
         }
@@ -283,8 +268,7 @@ pub async fn withdraw(
     match signing::withdraw(&state.db, id, &form.reason, actor(&staff)).await {
         Ok(_) => Ok(back(id, "underskrift")),
         Err(e) => {
-            let status =
-                if matches!(e, DbError::Invalid(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::CONFLICT };
+            let status = refusal_status(&e);
             let forms = Forms { withdraw: form.clone(), withdraw_error: Some(message(e)?), ..Forms::default() };
             again(&state, &staff, id, status, forms).await
         }
