@@ -1,0 +1,252 @@
+//! Reads a published medborgarlöfte — plain text or a saved web page — into the interchange
+//! format (`lofte_domain::PromiseDocument`), with a warning for everything it was unsure of or
+//! skipped, the source line of every item and how sure it is of each owner.
+//!
+//! Pure: no I/O. The caller passes the bytes and a [`Context`] (the municipalities and police
+//! areas it knows, overrides, today's date).
+//!
+//! The pipeline: [`decode`] bytes → text; [`text::blocks`] or [`html::blocks`] → a list of
+//! [`Block`]s (heading, paragraph, list item with depth, table row), each with its line in the
+//! *source view* (the text as read, which the staff page shows beside the result); then
+//! [`structure::read`] walks the blocks with the recognisers of [`dates`], [`owners`] and
+//! [`places`] and builds the document.
+
+pub mod dates;
+pub mod decode;
+pub mod html;
+pub mod owners;
+pub mod places;
+mod structure;
+pub mod text;
+
+use lofte_domain::{IsoDate, MunicipalityRef, PromiseDocument, Status};
+use serde::Serialize;
+
+/// Web pages nesting deeper than this are refused (html5ever is quadratic in the depth).
+pub const MAX_NESTING: usize = 1_000;
+
+/// Inputs larger than this are refused: no published promise is near it.
+pub const MAX_INPUT_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Html,
+}
+
+impl Format {
+    /// The format a file name or its content suggests: `.html`/`.htm`, or content that starts
+    /// like a web page.
+    pub fn guess(file_name: Option<&str>, bytes: &[u8]) -> Format {
+        let ext = file_name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("html" | "htm" | "xhtml") => Format::Html,
+            Some("txt" | "text" | "md") => Format::Text,
+            _ => {
+                let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).trim_start().to_lowercase();
+                if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body") {
+                    Format::Html
+                } else {
+                    Format::Text
+                }
+            }
+        }
+    }
+}
+
+/// A police area the caller knows of, with the municipalities it covers.
+#[derive(Clone, Debug, Default)]
+pub struct KnownPoliceArea {
+    pub name: String,
+    pub municipality_codes: Vec<String>,
+}
+
+/// What the importer may know besides the text.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Sweden's municipalities (code, name): the names the text is checked against.
+    pub municipalities: Vec<MunicipalityRef>,
+    pub police_areas: Vec<KnownPoliceArea>,
+    /// Given by the person importing: wins over the text (a warning says when the text differs).
+    pub municipality: Option<String>,
+    pub police_area: Option<String>,
+    /// Used only when the text gives no year at all.
+    pub today: IsoDate,
+}
+
+/// One thing the importer was unsure of or skipped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Line in the source view (1-based); 0 when it concerns the whole text.
+    pub line: usize,
+    pub message: String,
+    /// The line's text (shortened), so the place can be found without line numbers.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub excerpt: String,
+}
+
+/// How an owner (party) was decided, strongest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerBasis {
+    /// "(Polisen)" after the item, "Ansvarig: kommunen" below it, "Polisen:" before it.
+    Marker,
+    /// A header over the list: "Polisen lovar att:", "Kommunens aktiviteter:".
+    Header,
+    /// The subject of the sentence: "Kommunen ska …", "Polisen och kommunen …".
+    Subject,
+    /// "vi" in a text from one party, or "vi" meaning both parties.
+    Voice,
+    /// Nothing said who: taken to be joint.
+    Default,
+}
+
+impl OwnerBasis {
+    pub fn confidence(self) -> f32 {
+        match self {
+            OwnerBasis::Marker => 0.95,
+            OwnerBasis::Header => 0.9,
+            OwnerBasis::Subject => 0.75,
+            OwnerBasis::Voice => 0.6,
+            OwnerBasis::Default => 0.3,
+        }
+    }
+
+    pub fn label_sv(self) -> &'static str {
+        match self {
+            OwnerBasis::Marker => "angivet vid punkten",
+            OwnerBasis::Header => "rubriken över listan",
+            OwnerBasis::Subject => "meningens subjekt",
+            OwnerBasis::Voice => "\"vi\" i texten",
+            OwnerBasis::Default => "inget angivet, antaget gemensamt",
+        }
+    }
+}
+
+/// Where one item of the document came from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ItemSource {
+    /// JSON path in the document: `promises[0]`, `themes[1].activities[2]`, `intro[0]`, …
+    pub path: String,
+    pub line: usize,
+    /// For promises and activities: how the owner was decided, and how sure that is (0–1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_from: Option<OwnerBasis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// A signatory named in the text (the document gets signatures only when it is stored as a
+/// historical promise with a date).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Signatory {
+    pub name: String,
+    pub title: String,
+    /// "municipality" or "police_area".
+    pub party: lofte_domain::SignatoryParty,
+    pub organisation: String,
+    pub line: usize,
+}
+
+/// The result of reading one text.
+#[derive(Clone, Debug, Serialize)]
+pub struct Imported {
+    pub format: Format,
+    /// The structured promise, as a draft (see [`Imported::historical`]).
+    pub document: PromiseDocument,
+    pub warnings: Vec<Warning>,
+    /// The text stops in the middle (a cut-off page or copy).
+    pub truncated: bool,
+    pub items: Vec<ItemSource>,
+    pub signatories: Vec<Signatory>,
+    /// The day the text says it was signed, when it says so.
+    pub signed_on: Option<IsoDate>,
+    /// The text as read, one entry per line of the source view (what `line` numbers refer to).
+    #[serde(skip)]
+    pub source_lines: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ImportError {
+    #[error("filen är tom")]
+    Empty,
+    #[error("filen är för stor ({0} byte; högst {MAX_INPUT_BYTES})")]
+    TooLarge(usize),
+    #[error("filen ser inte ut att vara text (den innehåller binära data)")]
+    Binary,
+    #[error("webbsidan är för djupt nästlad ({0} nivåer; högst {MAX_NESTING}) för att vara en vanlig sida")]
+    TooDeep(usize),
+    #[error("texten innehåller inget medborgarlöfte: inga löften, aktiviteter eller rubriker hittades")]
+    NothingFound,
+}
+
+/// Reads one published promise.
+pub fn import(bytes: &[u8], format: Format, ctx: &Context) -> Result<Imported, ImportError> {
+    let (source, mut warnings) = decode::decode(bytes)?;
+    let (blocks, lines, meta) = match format {
+        Format::Text => {
+            let (blocks, lines) = text::blocks(&source);
+            (blocks, lines, html::PageMeta::default())
+        }
+        Format::Html => {
+            let depth = html::nesting_depth(&source);
+            if depth > MAX_NESTING {
+                return Err(ImportError::TooDeep(depth));
+            }
+            html::blocks(&source)
+        }
+    };
+    let mut out = structure::read(&blocks, &meta, ctx)?;
+    warnings.append(&mut out.warnings);
+    warnings.sort_by_key(|w| w.line);
+    out.warnings = warnings;
+    Ok(Imported { format, source_lines: lines, ..out.into_imported(format) })
+}
+
+impl Imported {
+    /// The document as a historical (published) promise: in force from `from` (unknown when
+    /// `None`) to `to`; superseded when `to` is before `today`. Signatories become paper
+    /// signatures when a signing day is known (`signed_on`, else `from`).
+    pub fn historical(&self, from: Option<IsoDate>, to: Option<IsoDate>, today: IsoDate) -> PromiseDocument {
+        let mut doc = self.document.clone();
+        doc.status = if to.is_some_and(|t| t < today) { Status::Superseded } else { Status::InForce };
+        doc.valid_from = from;
+        doc.valid_to = to;
+        if let Some(day) = self.signed_on.or(from) {
+            doc.signatures = self
+                .signatories
+                .iter()
+                .map(|s| lofte_domain::Signature {
+                    party: s.party,
+                    municipality_code: match s.party {
+                        lofte_domain::SignatoryParty::Municipality => {
+                            doc.municipalities.first().map(|m| m.code.clone())
+                        }
+                        lofte_domain::SignatoryParty::PoliceArea => None,
+                    },
+                    organisation: s.organisation.clone(),
+                    name: s.name.clone(),
+                    title: s.title.clone(),
+                    signed_on: day,
+                    signed_at: None,
+                    method: lofte_domain::SignatureMethod::Paper,
+                    registered_by: None,
+                    document_sha256: None,
+                })
+                .collect();
+        }
+        doc
+    }
+}
+
+/// Shortens a line for a warning.
+pub(crate) fn excerpt(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(MAX - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}

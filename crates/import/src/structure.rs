@@ -1,0 +1,1591 @@
+//! Blocks → a promise document. One pass over the blocks with a small state: which section we
+//! are in (before the promises, promises, focus areas, activities, follow-up, communication,
+//! validity, signatures, skipped), the owner header over the current list, the current theme.
+//! Headings are classified by vocabulary ("Aktiviteter", "Uppföljning och utvärdering",
+//! "Polisen lovar att:", "Löfte 1: …"); paragraphs in the follow-up part by content.
+
+use lofte_domain::{
+    Activity, IsoDate, MunicipalityRef, Owner, Period, PoliceAreaRef, Promise, PromiseDocument, SignatoryParty, Status,
+    Theme,
+};
+
+use crate::html::PageMeta;
+use crate::text::{Block, Kind, labelish};
+use crate::{
+    Context, Format, ImportError, Imported, ItemSource, OwnerBasis, Signatory, Warning, dates, excerpt, owners, places,
+};
+
+pub(crate) struct Out {
+    pub document: PromiseDocument,
+    pub warnings: Vec<Warning>,
+    pub truncated: bool,
+    pub items: Vec<ItemSource>,
+    pub signatories: Vec<Signatory>,
+    pub signed_on: Option<IsoDate>,
+}
+
+impl Out {
+    pub fn into_imported(self, format: Format) -> Imported {
+        Imported {
+            format,
+            document: self.document,
+            warnings: self.warnings,
+            truncated: self.truncated,
+            items: self.items,
+            signatories: self.signatories,
+            signed_on: self.signed_on,
+            source_lines: vec![],
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sec {
+    Pre,
+    Promises,
+    Focus,
+    Activities,
+    FollowUp,
+    Communication,
+    Validity,
+    Signatures,
+    Skip,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Class {
+    Promises,
+    Focus,
+    PromiseItem(String),
+    FocusItem(String),
+    Activities,
+    Owner(Option<Owner>),
+    FollowUp,
+    Communication,
+    Validity,
+    Signatures,
+    Background,
+    Contact,
+    Report,
+    Unknown,
+}
+
+fn norm(text: &str) -> String {
+    text.trim().trim_end_matches([':', '.', ';']).trim().to_lowercase()
+}
+
+/// A title: names a medborgarlöfte ("Medborgarlöfte 2024", "Säffle – medborgarlöften",
+/// "Medborgarlöften för Eda kommun 2022–2023").
+fn title_like(text: &str) -> bool {
+    let l = text.to_lowercase();
+    l.contains("medborgarlöfte") && text.chars().count() <= 120 && !l.starts_with("uppföljning")
+}
+
+fn starts_any(l: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| l == *w || l.starts_with(&format!("{w} ")) || l.starts_with(&format!("{w}:")))
+}
+
+/// "Löfte 1: Minska …", "Löfte 2 – …", "Fokusområde 1: Trafik": the text after the number.
+fn numbered_heading<'a>(text: &'a str, lower: &str, words: &[&str]) -> Option<&'a str> {
+    for w in words {
+        if lower.starts_with(w) {
+            let rest = &text[w.len()..];
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == '.');
+            let rest = rest
+                .strip_prefix("nr")
+                .unwrap_or(rest)
+                .trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == '.');
+            if let Some(after) = rest.strip_prefix([':', '–', '-', '—']) {
+                let after = after.trim();
+                if !after.is_empty() {
+                    return Some(after);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn classify(text: &str) -> Class {
+    let l = norm(text);
+    let lower_full = text.trim().to_lowercase();
+    if let Some(rest) = numbered_heading(text.trim(), &lower_full, &["medborgarlöfte", "löfte"]) {
+        return Class::PromiseItem(rest.to_owned());
+    }
+    if let Some(rest) = numbered_heading(text.trim(), &lower_full, &["fokusområde", "fokus"]) {
+        return Class::FocusItem(rest.to_owned());
+    }
+    if let Some(rest) = l.strip_prefix("aktivitet – ").or_else(|| l.strip_prefix("aktiviteter – ")) {
+        // Our own page's label for another party's activities.
+        let cut = text.trim().len() - rest.len();
+        let name = text.trim()[cut.min(text.trim().len())..].trim().trim_end_matches(':').to_owned();
+        return Class::Owner(Some(owners::of_name(&name).unwrap_or(Owner::Other(name))));
+    }
+    if let Some(o) = owners::of_header(text) {
+        return Class::Owner(o);
+    }
+    let report_words = [
+        "uppföljning av",
+        "utvärdering av",
+        "resultat",
+        "så gick det",
+        "genomförda aktiviteter",
+        "redovisning",
+        "återrapport",
+        "tidigare medborgarlöften",
+        "tidigare löften",
+        "äldre medborgarlöften",
+        "arkiv",
+    ];
+    if starts_any(&l, &report_words) || (l.starts_with("uppföljning") && !dates::years(&l).is_empty()) {
+        return Class::Report;
+    }
+    if starts_any(
+        &l,
+        &[
+            "löften",
+            "våra löften",
+            "vi lovar",
+            "löftet",
+            "löftena",
+            "löfte",
+            "våra medborgarlöften",
+            "åtaganden",
+            "våra åtaganden",
+            "vad lovar vi",
+            "detta lovar vi",
+            "det här lovar vi",
+            "medborgarlöftet",
+            "medborgarlöftena",
+            "gemensamma löften",
+        ],
+    ) && l.chars().count() < 40
+    {
+        return Class::Promises;
+    }
+    if starts_any(&l, &["fokusområden", "fokusområde", "prioriterade områden", "våra fokusområden", "prioriteringar"])
+    {
+        return Class::Focus;
+    }
+    if starts_any(
+        &l,
+        &[
+            "aktiviteter",
+            "aktivitet",
+            "åtgärder",
+            "insatser",
+            "så här gör vi",
+            "så gör vi",
+            "så ska vi göra",
+            "så arbetar vi",
+            "så här arbetar vi",
+            "genomförande",
+            "handlingsplan",
+            "konkreta aktiviteter",
+            "planerade aktiviteter",
+            "aktivitetsplan",
+        ],
+    ) {
+        return Class::Activities;
+    }
+    if starts_any(
+        &l,
+        &["uppföljning", "utvärdering", "så följer vi upp", "återkoppling", "uppföljning och utvärdering"],
+    ) {
+        return Class::FollowUp;
+    }
+    if starts_any(&l, &["kommunikation", "så kommunicerar vi", "kommunikationsplan", "information till medborgarna"]) {
+        return Class::Communication;
+    }
+    if starts_any(
+        &l,
+        &[
+            "giltighet",
+            "giltighetstid",
+            "period",
+            "löftesperiod",
+            "tidsperiod",
+            "när gäller löftet",
+            "avtalstid",
+            "gäller",
+        ],
+    ) {
+        return Class::Validity;
+    }
+    if starts_any(
+        &l,
+        &[
+            "underskrifter",
+            "underskrift",
+            "undertecknat",
+            "undertecknande",
+            "undertecknare",
+            "signaturer",
+            "signering",
+            "undertecknas av",
+        ],
+    ) {
+        return Class::Signatures;
+    }
+    if starts_any(
+        &l,
+        &[
+            "bakgrund",
+            "inledning",
+            "syfte",
+            "om medborgarlöften",
+            "vad är medborgarlöften",
+            "vad är ett medborgarlöfte",
+            "lägesbild",
+            "lägesbilden",
+            "så togs löftena fram",
+            "så har vi tagit fram löftena",
+            "medborgardialog",
+            "medarbetardialog",
+            "mål",
+            "målsättning",
+        ],
+    ) {
+        return Class::Background;
+    }
+    if starts_any(
+        &l,
+        &[
+            "kontakt",
+            "kontakta oss",
+            "kontaktpersoner",
+            "kontaktperson",
+            "frågor",
+            "mer information",
+            "läs mer",
+            "relaterat",
+            "relaterade sidor",
+            "relaterade länkar",
+            "dela",
+            "hitta på sidan",
+            "innehåll på sidan",
+            "sidinnehåll",
+            "nyheter",
+            "senaste nytt",
+        ],
+    ) {
+        return Class::Contact;
+    }
+    Class::Unknown
+}
+
+/// Page furniture that is text: menus, search, cookie notices, "Till toppen", captions,
+/// contact lines, our own page's download links.
+fn clutter(text: &str) -> bool {
+    let l = text.trim().to_lowercase();
+    let exact = [
+        "sök",
+        "meny",
+        "stäng",
+        "stäng meny",
+        "till toppen",
+        "tillbaka till toppen",
+        "upp",
+        "hoppa till innehållet",
+        "gå till innehåll",
+        "gå direkt till innehåll",
+        "dela",
+        "dela sidan",
+        "skriv ut",
+        "lyssna",
+        "läs upp",
+        "talande webb",
+        "logga in",
+        "english",
+        "in english",
+        "start",
+        "startsida",
+        "hem",
+        "cookies",
+        "kakor",
+        "jag förstår",
+        "godkänn",
+        "acceptera",
+        "acceptera alla",
+        "ok",
+        "tipsa en vän",
+        "tillbaka",
+        "föregående",
+        "nästa",
+        "innehåll",
+        "sök på webbplatsen",
+        "visa meny",
+        "translate",
+        "other languages",
+        "lätt svenska",
+        "teckenspråk",
+        "e-tjänster",
+        "kontakt",
+        "a-ö",
+    ];
+    if exact.contains(&l.as_str()) {
+        return true;
+    }
+    let starts = [
+        "senast uppdaterad",
+        "sidan uppdaterades",
+        "sidan senast",
+        "publicerad",
+        "uppdaterad:",
+        "sidansvarig",
+        "foto:",
+        "bild:",
+        "fotograf:",
+        "illustration:",
+        "vi använder kakor",
+        "vi använder cookies",
+        "den här webbplatsen använder",
+        "denna webbplats använder",
+        "webbplatsen använder",
+        "läs mer om kakor",
+        "läs mer om cookies",
+        "dela på",
+        "share",
+        "telefon:",
+        "tel:",
+        "tel.",
+        "telefon ",
+        "e-post:",
+        "epost:",
+        "mejl:",
+        "mail:",
+        "växel",
+        "ladda ner medborgarlöftet som json",
+        "ladda ner dokumentet med underskrifter",
+        "vad ändrades från föregående löfte",
+        "föregående löfte:",
+        "det här medborgarlöftet är inte det som gäller nu",
+        "hitta hit",
+        "besöksadress",
+        "postadress",
+        "organisationsnummer",
+        "© ",
+        "copyright",
+        "tillgänglighetsredogörelse",
+        "om webbplatsen",
+        "prenumerera",
+        "följ oss",
+        "gilla oss",
+        "hjälpte informationen",
+        "var sidan till hjälp",
+        "fick du svar",
+    ];
+    if starts.iter().any(|s| l.starts_with(s)) {
+        return true;
+    }
+    // Breadcrumbs: "Start > Trygghet > Medborgarlöften".
+    let crumbs = l.matches(" > ").count() + l.matches(" › ").count() + l.matches(" / ").count();
+    if crumbs >= 2 && l.chars().count() < 120 {
+        return true;
+    }
+    // A line that is only a phone number or an e-mail address.
+    let digits = l.chars().filter(char::is_ascii_digit).count();
+    if l.chars().count() < 40 && digits >= 6 && digits * 2 >= l.chars().filter(|c| !c.is_whitespace()).count() {
+        return true;
+    }
+    l.chars().count() < 60 && l.contains('@') && !l.contains(' ')
+}
+
+/// A sentence about when the promise is in force.
+fn validity_sentence(text: &str) -> bool {
+    let l = text.to_lowercase();
+    let about =
+        l.contains("löfte") || l.contains("överenskommelse") || l.starts_with("gäller") || l.contains("perioden");
+    let when = [
+        "börjar gälla",
+        "gäller från",
+        "gäller till",
+        "gäller tills",
+        "gäller under",
+        "gäller för",
+        "gäller mellan",
+        "gäller fr",
+        "gäller t",
+        "gäller 20",
+        "gäller perioden",
+        "giltig",
+        "löper",
+        "gälla från",
+        "gälla till",
+        "gäller i två år",
+        "gäller i ett år",
+        "gäller ett år",
+        "gäller två år",
+    ];
+    about && when.iter().any(|w| l.contains(w)) && text.chars().count() < 600
+}
+
+fn communication_sentence(text: &str) -> bool {
+    let l = text.to_lowercase();
+    l.starts_with("kommunikation")
+        || l.contains("kommuniceras")
+        || l.contains("kommunikationsplan")
+        || l.contains("kommunicera ")
+}
+
+/// A quote in a news article ("– Vi är glada, säger …") or the byline.
+fn news_prose(text: &str) -> bool {
+    let l = text.to_lowercase();
+    (text.starts_with(['–', '—', '"', '”', '-']) && (l.contains("säger") || l.contains("berättar")))
+        || l.contains(", säger ")
+        || l.contains(" säger hon")
+        || l.contains(" säger han")
+        || l.starts_with("text:")
+        || l.starts_with("av:")
+}
+
+/// Titles of people who sign medborgarlöften.
+fn signatory_title(text: &str) -> bool {
+    let l = text.to_lowercase();
+    [
+        "ordförande",
+        "kommundirektör",
+        "kommunchef",
+        "lokalpolisområdeschef",
+        "polisområdeschef",
+        "kommunalråd",
+        "chef för lokalpolisområde",
+        "chef lokalpolisområde",
+        "lpo-chef",
+        "stadsdirektör",
+        "kommunstyrelsen",
+        "kommunstyrelsens",
+        "polischef",
+        "områdeschef",
+        "biträdande",
+        "förvaltningschef",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+        && text.chars().count() <= 120
+}
+
+/// "Anna Andersson": two to four capitalised words, no digits.
+fn person_name(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let w = w.trim_end_matches(',');
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphabetic() || c == '-')
+                && !w.to_lowercase().contains("kommun")
+                && !w.to_lowercase().contains("polis")
+        })
+}
+
+#[derive(Clone, Debug)]
+struct Label {
+    owner: Option<Owner>,
+    /// The list under it had bullets (then a following short line is a heading again).
+    bulleted: bool,
+    items: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    Promise(usize),
+    Activity(usize, usize),
+}
+
+/// A theme, the line of its heading, and each activity's line and owner basis.
+type ThemeParts = (Theme, usize, Vec<(usize, OwnerBasis)>);
+
+struct Reader<'a> {
+    ctx: &'a Context,
+    blocks: &'a [Block],
+    warnings: Vec<Warning>,
+    intro: Vec<(String, usize)>,
+    promises: Vec<(Promise, usize, OwnerBasis, Vec<usize>)>,
+    themes: Vec<ThemeParts>,
+    follow_up: Vec<(String, usize)>,
+    communication: Vec<(String, usize)>,
+    validity: Vec<(String, usize)>,
+    sec: Sec,
+    label: Option<Label>,
+    theme: Option<usize>,
+    owners_in_theme: Vec<Option<Owner>>,
+    /// A promise heading ("Löfte 1: …") names the theme of the activities under it.
+    pending_theme: Option<String>,
+    /// "Fokusområde: Trafik": the focus area of the next promise sentence.
+    pending_focus: Option<(String, usize)>,
+    started: bool,
+    voice: Option<Owner>,
+    last: Option<Target>,
+    sig_lines: Vec<(usize, String)>,
+    sig_rows: Vec<(usize, Vec<String>)>,
+    signed_on: Option<IsoDate>,
+    meta_lines: Vec<(usize, String)>,
+    title: Option<(usize, String)>,
+    title_index: Option<usize>,
+    page_headings: Vec<(usize, String)>,
+}
+
+pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context) -> Result<Out, ImportError> {
+    let mut r = Reader {
+        ctx,
+        blocks,
+        warnings: Vec::new(),
+        intro: Vec::new(),
+        promises: Vec::new(),
+        themes: Vec::new(),
+        follow_up: Vec::new(),
+        communication: Vec::new(),
+        validity: Vec::new(),
+        sec: Sec::Pre,
+        label: None,
+        theme: None,
+        owners_in_theme: Vec::new(),
+        pending_theme: None,
+        pending_focus: None,
+        started: false,
+        voice: voice(blocks, meta),
+        last: None,
+        sig_lines: Vec::new(),
+        sig_rows: Vec::new(),
+        signed_on: None,
+        meta_lines: Vec::new(),
+        title: None,
+        title_index: None,
+        page_headings: Vec::new(),
+    };
+    for (line, text) in &meta.skipped {
+        r.warn(*line, "bildtext hoppades över", text);
+    }
+    r.find_title();
+    let end = r.walk();
+    if r.promises.is_empty() && r.themes.is_empty() && r.title.is_none() && r.intro.is_empty() {
+        return Err(ImportError::NothingFound);
+    }
+    let truncated = r.truncated(end);
+    Ok(r.finish(meta, truncated))
+}
+
+/// Whose voice "vi" is: the police's on a police page (polisen.se) or when the text says
+/// "vi på polisen"; the municipality's when it says "vi på kommunen"; else both.
+fn voice(blocks: &[Block], meta: &PageMeta) -> Option<Owner> {
+    let site = format!("{} {}", meta.title, meta.site).to_lowercase();
+    if site.contains("polisen.se") || site.contains("polismyndigheten") {
+        return Some(Owner::Police);
+    }
+    let all: String = blocks.iter().take(200).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    if ["vi på polisen", "vi inom polisen", "vi poliser", "vi i polisen"].iter().any(|p| all.contains(p)) {
+        return Some(Owner::Police);
+    }
+    if ["vi på kommunen", "vi i kommunen", "vi inom kommunen"].iter().any(|p| all.contains(p)) {
+        return Some(Owner::Municipality);
+    }
+    None
+}
+
+impl Reader<'_> {
+    fn warn(&mut self, line: usize, message: impl Into<String>, text: &str) {
+        self.warnings.push(Warning { line, message: message.into(), excerpt: excerpt(text) });
+    }
+
+    /// The title: the first heading naming a medborgarlöfte with a year, before the content
+    /// starts; else the first heading naming one. Earlier such headings are page headings.
+    fn find_title(&mut self) {
+        let mut candidates = Vec::new();
+        for (i, b) in self.blocks.iter().enumerate() {
+            let heading =
+                matches!(b.kind, Kind::Heading { .. }) || (b.kind == Kind::Para && b.text.chars().count() <= 80);
+            if heading && title_like(&b.text) && !clutter(&b.text) {
+                candidates.push(i);
+            }
+            if matches!(b.kind, Kind::Heading { .. })
+                && matches!(classify(&b.text), Class::Activities | Class::FollowUp)
+            {
+                break;
+            }
+        }
+        let with_year = candidates.iter().find(|&&i| !dates::years(&self.blocks[i].text).is_empty()).copied();
+        let chosen = with_year.or_else(|| candidates.first().copied());
+        if let Some(i) = chosen {
+            self.title_index = Some(i);
+            self.title = Some((self.blocks[i].line, self.blocks[i].text.clone()));
+            for &c in candidates.iter().filter(|&&c| c < i) {
+                self.page_headings.push((self.blocks[c].line, self.blocks[c].text.clone()));
+            }
+        }
+    }
+
+    /// Walks the blocks; returns the index where reading stopped (the end, or a second promise
+    /// or a follow-up report on the same page).
+    fn walk(&mut self) -> usize {
+        let blocks = self.blocks;
+        let mut i = 0;
+        while i < blocks.len() {
+            let b = &blocks[i];
+            if Some(i) == self.title_index {
+                self.started = true;
+                self.sec = Sec::Pre;
+                self.label = None;
+                i += 1;
+                continue;
+            }
+            if self.page_headings.iter().any(|(l, _)| *l == b.line) {
+                i += 1;
+                continue;
+            }
+            if clutter(&b.text) && b.hint.is_none() {
+                self.warn(b.line, "sidelement hoppades över", &b.text);
+                i += 1;
+                continue;
+            }
+            if self.hinted(b) {
+                i += 1;
+                continue;
+            }
+
+            let heading_like = matches!(b.kind, Kind::Heading { .. }) && b.hint != Some("promise");
+            if heading_like && self.started && self.begun() && title_like(&b.text) && b.hint.is_none() {
+                self.warn(
+                    b.line,
+                    format!("sidan innehåller också \"{}\" (härifrån och framåt); bara det första medborgarlöftet importerades", excerpt(&b.text)),
+                    &b.text,
+                );
+                return i;
+            }
+            match &b.kind {
+                Kind::Heading { guessed } if b.hint.is_none() => {
+                    if *guessed && self.heading_is_item(i) {
+                        self.item(b, 0, false);
+                    } else if let Some(stop) = self.heading(b, i) {
+                        return stop;
+                    }
+                }
+                Kind::Heading { .. } => {}
+                Kind::Para => self.para(b, i),
+                Kind::Item { depth, .. } => self.item(b, *depth, true),
+                Kind::Row(cells) => {
+                    if self.sec == Sec::Signatures || cells.len() >= 3 {
+                        self.sig_rows.push((b.line, cells.clone()));
+                    } else {
+                        self.para(b, i);
+                    }
+                }
+            }
+            i += 1;
+        }
+        blocks.len()
+    }
+
+    /// Blocks our own page marked. Returns whether the block was handled (else the ordinary
+    /// reading goes on).
+    fn hinted(&mut self, b: &Block) -> bool {
+        let Some(hint) = b.hint else { return false };
+        match hint {
+            "intro" => {
+                self.intro.push((b.text.clone(), b.line));
+            }
+            "meta" => {
+                self.meta_lines.push((b.line, b.text.clone()));
+                self.started = true;
+            }
+            "signed" => {
+                self.signed_on = dates::first_date(&b.text).and_then(Result::ok).or(self.signed_on);
+            }
+            "notice" => {}
+            "promise" => {
+                self.sec = Sec::Promises;
+                self.started = true;
+                let owner =
+                    b.owner_hint.as_deref().map(|o| owners::of_name(o).unwrap_or_else(|| Owner::Other(o.to_owned())));
+                match (&b.kind, owner) {
+                    (Kind::Item { depth: 0, .. }, Some(o)) => {
+                        self.push_promise(b.text.clone(), o, OwnerBasis::Marker, b.line)
+                    }
+                    (Kind::Item { depth: 0, .. }, None) => {
+                        self.push_promise(b.text.clone(), Owner::Joint, OwnerBasis::Marker, b.line)
+                    }
+                    _ => return false,
+                }
+            }
+            "theme" => {
+                self.sec = Sec::Activities;
+                self.new_theme(b.text.clone(), b.line);
+            }
+            "group" => {
+                self.sec = Sec::Activities;
+                let owner = match classify(&b.text) {
+                    Class::Owner(o) => o,
+                    _ => None,
+                };
+                self.label = Some(Label { owner: owner.clone(), bulleted: true, items: 0 });
+                self.owners_in_theme.push(owner);
+            }
+            "follow_up" => self.follow_up.push((b.text.clone(), b.line)),
+            "communication" => self.communication.push((b.text.clone(), b.line)),
+            "validity" => self.validity.push((b.text.clone(), b.line)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Whether anything of the promise has been read yet.
+    fn begun(&self) -> bool {
+        !self.promises.is_empty() || !self.themes.is_empty()
+    }
+
+    /// A short line standing alone where a list without bullets is expected: an item, unless
+    /// it starts a new theme (what follows is an owner header already used in this theme, or a
+    /// bulleted list).
+    fn heading_is_item(&self, i: usize) -> bool {
+        let b = &self.blocks[i];
+        let Some(label) = &self.label else { return false };
+        if label.bulleted || !matches!(self.sec, Sec::Promises | Sec::Activities | Sec::Focus) {
+            return false;
+        }
+        if labelish(&b.text) || classify(&b.text) != Class::Unknown {
+            return false;
+        }
+        match self.blocks.get(i + 1) {
+            Some(next) if matches!(next.kind, Kind::Item { .. }) => false,
+            Some(next) if matches!(next.kind, Kind::Heading { .. }) => match classify(&next.text) {
+                Class::Owner(o) => !self.owners_in_theme.contains(&o),
+                _ => true,
+            },
+            _ => true,
+        }
+    }
+
+    fn heading(&mut self, b: &Block, i: usize) -> Option<usize> {
+        let class = classify(&b.text);
+        match class {
+            Class::Owner(owner) => {
+                if self.sec == Sec::Signatures {
+                    self.sig_lines.push((b.line, b.text.clone()));
+                    return None;
+                }
+                let in_activities =
+                    self.sec == Sec::Activities || self.pending_theme.is_some() || !self.themes.is_empty();
+                self.sec = if in_activities { Sec::Activities } else { Sec::Promises };
+                if in_activities && self.owners_in_theme.contains(&owner) && self.pending_theme.is_none() {
+                    // The same owner twice in one theme: a new, unnamed theme began.
+                    self.theme = None;
+                    self.owners_in_theme.clear();
+                }
+                self.owners_in_theme.push(owner.clone());
+                self.label = Some(Label { owner, bulleted: false, items: 0 });
+                self.started = true;
+            }
+            Class::Promises => {
+                self.sec = Sec::Promises;
+                self.label = None;
+                self.started = true;
+            }
+            Class::Focus => {
+                self.sec = Sec::Focus;
+                self.label = None;
+            }
+            Class::PromiseItem(text) | Class::FocusItem(text) => {
+                let focus = matches!(classify(&b.text), Class::FocusItem(_));
+                self.started = true;
+                self.sec = Sec::Activities;
+                self.label = None;
+                self.theme = None;
+                self.owners_in_theme.clear();
+                let name = text.trim_end_matches(':').to_owned();
+                self.pending_theme = Some(name.clone());
+                if focus {
+                    self.pending_focus = Some((name, b.line));
+                } else {
+                    let (owner, basis) = match owners::of_subject(&text) {
+                        Some(o) => (o, OwnerBasis::Subject),
+                        None => (Owner::Joint, OwnerBasis::Default),
+                    };
+                    self.push_promise(text, owner, basis, b.line);
+                }
+            }
+            Class::Activities => {
+                self.sec = Sec::Activities;
+                self.label = None;
+                self.started = true;
+                if labelish(&b.text) && self.pending_theme.is_none() {
+                    // "Aktiviteter:" under a promise: the list belongs to it.
+                    self.label = Some(Label { owner: None, bulleted: false, items: 0 });
+                }
+            }
+            Class::FollowUp => self.tail(Sec::FollowUp),
+            Class::Communication => self.tail(Sec::Communication),
+            Class::Validity => self.tail(Sec::Validity),
+            Class::Signatures => self.tail(Sec::Signatures),
+            Class::Background => {
+                if self.begun() {
+                    self.warn(b.line, "rubrik efter löftena; stycket under den lades till inledningen", &b.text);
+                }
+                self.sec = Sec::Pre;
+                self.label = None;
+            }
+            Class::Contact => {
+                self.sec = Sec::Skip;
+                self.warn(b.line, "kontaktuppgifter och länkar hoppades över", &b.text);
+            }
+            Class::Report => {
+                if self.begun() {
+                    self.warn(
+                        b.line,
+                        format!("sidan innehåller också \"{}\" (härifrån och framåt): en uppföljning eller ett äldre löfte, som inte importerades", excerpt(&b.text)),
+                        &b.text,
+                    );
+                    return Some(i);
+                }
+                self.sec = Sec::Skip;
+                self.warn(b.line, "avsnittet hoppades över (uppföljning eller äldre löfte)", &b.text);
+            }
+            Class::Unknown => self.unknown_heading(b),
+        }
+        None
+    }
+
+    fn tail(&mut self, sec: Sec) {
+        self.sec = sec;
+        self.label = None;
+        self.pending_theme = None;
+    }
+
+    fn unknown_heading(&mut self, b: &Block) {
+        let name = b.text.trim_end_matches(':').trim().to_owned();
+        match self.sec {
+            Sec::Activities => {
+                self.new_theme(name, b.line);
+                self.pending_theme = None;
+            }
+            Sec::Promises | Sec::Focus if !self.promises.is_empty() => {
+                self.sec = Sec::Activities;
+                self.new_theme(name, b.line);
+            }
+            Sec::Signatures => self.sig_lines.push((b.line, b.text.clone())),
+            Sec::FollowUp | Sec::Communication | Sec::Validity if signatory_title(&b.text) || person_name(&b.text) => {
+                self.sec = Sec::Signatures;
+                self.sig_lines.push((b.line, b.text.clone()));
+            }
+            Sec::FollowUp | Sec::Communication | Sec::Validity | Sec::Skip => {
+                self.sec = Sec::Skip;
+                self.warn(b.line, "okänd rubrik efter löftet; den och texten under den hoppades över", &b.text);
+            }
+            Sec::Pre | Sec::Promises | Sec::Focus => {
+                if person_name(&b.text) || signatory_title(&b.text) {
+                    self.sig_lines.push((b.line, b.text.clone()));
+                } else if self.started || self.title.is_none() {
+                    self.warn(b.line, "rubrik som inte känns igen hoppades över", &b.text);
+                } else {
+                    self.warn(b.line, "rubrik före medborgarlöftet hoppades över", &b.text);
+                }
+            }
+        }
+    }
+
+    fn new_theme(&mut self, name: String, line: usize) {
+        self.themes.push((Theme { name, activities: vec![] }, line, vec![]));
+        self.theme = Some(self.themes.len() - 1);
+        self.label = None;
+        self.owners_in_theme.clear();
+    }
+
+    fn para(&mut self, b: &Block, i: usize) {
+        let text = b.text.as_str();
+        if let Some(owner) = owners::responsible_line(text)
+            && self.set_last_owner(owner)
+        {
+            return;
+        }
+        let lower = text.to_lowercase();
+        if lower.starts_with("undertecknat") || lower.starts_with("undertecknad") || lower.starts_with("signerat") {
+            if let Some(Ok(day)) = dates::first_date(text) {
+                self.signed_on = Some(day);
+            }
+            self.sig_lines.push((b.line, text.to_owned()));
+            return;
+        }
+        if text.contains(" · ") && (lower.contains("lokalpolisområde") || lower.contains("period")) {
+            self.meta_lines.push((b.line, text.to_owned()));
+            return;
+        }
+        if news_prose(text) {
+            self.warn(b.line, "citat eller byline i en nyhetstext hoppades över", text);
+            return;
+        }
+        match self.sec {
+            Sec::Pre => {
+                if validity_sentence(text) && text.chars().count() < 300 {
+                    self.validity.push((text.to_owned(), b.line));
+                } else if self.started && promise_sentence(text) {
+                    self.sec = Sec::Promises;
+                    self.item(b, 0, false);
+                } else if (signatory_title(text) || person_name(text)) && self.begun() {
+                    self.sig_lines.push((b.line, text.to_owned()));
+                } else {
+                    self.intro.push((text.to_owned(), b.line));
+                }
+            }
+            Sec::Promises | Sec::Focus => {
+                if text.chars().count() > 600 {
+                    self.warn(b.line, "långt stycke bland löftena lades till inledningen", text);
+                    self.intro.push((text.to_owned(), b.line));
+                } else if validity_sentence(text) {
+                    self.validity.push((text.to_owned(), b.line));
+                } else if self.label.is_some()
+                    || self.sec == Sec::Focus
+                    || promise_sentence(text)
+                    || self.promises.is_empty()
+                {
+                    self.item(b, 0, false);
+                } else {
+                    self.intro.push((text.to_owned(), b.line));
+                    self.warn(b.line, "stycke efter löftena lades till inledningen", text);
+                }
+            }
+            Sec::Activities => {
+                if let Some((focus, _)) = self.pending_focus.clone()
+                    && promise_sentence(text)
+                {
+                    let (owner, basis) = match owners::of_subject(text) {
+                        Some(o) => (o, OwnerBasis::Subject),
+                        None if owners::speaks_as_we(text) => {
+                            (self.voice.clone().unwrap_or(Owner::Joint), OwnerBasis::Voice)
+                        }
+                        None => (Owner::Joint, OwnerBasis::Default),
+                    };
+                    self.push_promise(strip_promise_label(text), owner, basis, b.line);
+                    if let Some(p) = self.promises.last_mut() {
+                        p.0.focus_areas.push(focus);
+                    }
+                    self.pending_focus = None;
+                    return;
+                }
+                if self.pending_theme.is_some()
+                    && self.label.is_none()
+                    && promise_sentence(text)
+                    && self.theme.is_none()
+                {
+                    // A promise heading's sentence: more of the promise.
+                    if let Some(p) = self.promises.last_mut() {
+                        p.0.focus_areas.push(strip_promise_label(text));
+                        p.3.push(b.line);
+                    }
+                    return;
+                }
+                if validity_sentence(text) {
+                    self.validity.push((text.to_owned(), b.line));
+                } else if text.chars().count() > 400 && self.label.is_none() {
+                    self.warn(b.line, "långt stycke bland aktiviteterna hoppades över (en beskrivning?)", text);
+                } else {
+                    self.item(b, 0, false);
+                }
+            }
+            Sec::FollowUp => {
+                if validity_sentence(text) {
+                    self.validity.push((text.to_owned(), b.line));
+                } else if communication_sentence(text) {
+                    self.communication.push((text.to_owned(), b.line));
+                } else if self.signature_starts(i) {
+                    self.sec = Sec::Signatures;
+                    self.sig_lines.push((b.line, text.to_owned()));
+                } else {
+                    self.follow_up.push((text.to_owned(), b.line));
+                }
+            }
+            Sec::Communication => {
+                if validity_sentence(text) {
+                    self.validity.push((text.to_owned(), b.line));
+                } else if self.signature_starts(i) {
+                    self.sec = Sec::Signatures;
+                    self.sig_lines.push((b.line, text.to_owned()));
+                } else {
+                    self.communication.push((text.to_owned(), b.line));
+                }
+            }
+            Sec::Validity => {
+                if self.signature_starts(i) {
+                    self.sec = Sec::Signatures;
+                    self.sig_lines.push((b.line, text.to_owned()));
+                } else {
+                    self.validity.push((text.to_owned(), b.line));
+                }
+            }
+            Sec::Signatures => self.sig_lines.push((b.line, text.to_owned())),
+            Sec::Skip => self.warn(b.line, "hoppades över", text),
+        }
+    }
+
+    /// A person's name or a signatory's title, or a place-and-date line before them.
+    fn signature_starts(&self, i: usize) -> bool {
+        let b = &self.blocks[i];
+        signatory_title(&b.text)
+            || person_name(&b.text)
+                && self.blocks.get(i + 1).is_some_and(|n| signatory_title(&n.text) || person_name(&n.text))
+            || b.text.chars().count() < 40
+                && dates::first_date(&b.text).is_some()
+                && self.blocks.get(i + 1).is_some_and(|n| person_name(&n.text) || signatory_title(&n.text))
+    }
+
+    fn set_last_owner(&mut self, owner: Owner) -> bool {
+        let (party, name) = owners::party(&owner);
+        match self.last {
+            Some(Target::Activity(t, a)) => {
+                if let Some((theme, _, sources)) = self.themes.get_mut(t)
+                    && let (Some(act), Some(src)) = (theme.activities.get_mut(a), sources.get_mut(a))
+                {
+                    act.party = party;
+                    act.party_name = name;
+                    src.1 = OwnerBasis::Marker;
+                    return true;
+                }
+                false
+            }
+            Some(Target::Promise(p)) => {
+                if let Some(pr) = self.promises.get_mut(p) {
+                    pr.0.party = party;
+                    pr.0.party_name = name;
+                    pr.2 = OwnerBasis::Marker;
+                    return true;
+                }
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Decides an item's owner: marker, then header, then subject, then voice, else joint.
+    fn decide(&self, text: &str) -> (Owner, OwnerBasis, String) {
+        if let Some((owner, rest)) = owners::marker(text) {
+            return (owner, OwnerBasis::Marker, rest);
+        }
+        if let Some(label) = &self.label {
+            match &label.owner {
+                Some(o) => return (o.clone(), OwnerBasis::Header, text.to_owned()),
+                None if self.voice.is_some() => {
+                    return (self.voice.clone().unwrap_or(Owner::Joint), OwnerBasis::Voice, text.to_owned());
+                }
+                None => {}
+            }
+        }
+        if let Some(o) = owners::of_subject(text) {
+            return (o, OwnerBasis::Subject, text.to_owned());
+        }
+        if owners::speaks_as_we(text) || self.label.as_ref().is_some_and(|l| l.owner.is_none()) {
+            return (self.voice.clone().unwrap_or(Owner::Joint), OwnerBasis::Voice, text.to_owned());
+        }
+        (Owner::Joint, OwnerBasis::Default, text.to_owned())
+    }
+
+    fn item(&mut self, b: &Block, depth: usize, bulleted: bool) {
+        let text = b.text.as_str();
+        if let Some(owner) = owners::responsible_line(text)
+            && self.set_last_owner(owner)
+        {
+            return;
+        }
+        if let Some(label) = &mut self.label {
+            label.items += 1;
+            label.bulleted |= bulleted;
+        }
+        match self.sec {
+            Sec::Pre => {
+                if self.started || self.title.is_none() {
+                    self.sec = Sec::Promises;
+                    self.item(b, depth, bulleted);
+                } else {
+                    self.warn(b.line, "lista före medborgarlöftet hoppades över (en meny?)", text);
+                }
+            }
+            Sec::Promises => {
+                self.started = true;
+                if depth > 0 && !self.promises.is_empty() {
+                    self.push_focus(text.to_owned(), b.line);
+                } else {
+                    let (owner, basis, text) = self.decide(text);
+                    self.push_promise(text, owner, basis, b.line);
+                }
+            }
+            Sec::Focus => {
+                if self.promises.is_empty() {
+                    self.warn(b.line, "fokusområde utan löfte lästes som ett löfte", text);
+                    let (owner, basis, text) = self.decide(text);
+                    self.push_promise(text, owner, basis, b.line);
+                } else {
+                    self.push_focus(text.to_owned(), b.line);
+                }
+            }
+            Sec::Activities => {
+                self.started = true;
+                let theme = match self.theme {
+                    Some(t) => t,
+                    None => {
+                        let name = match &self.pending_theme {
+                            Some(n) => n.clone(),
+                            None => {
+                                self.warn(b.line, "aktiviteter utan tema samlades under temat \"Aktiviteter\"", text);
+                                "Aktiviteter".to_owned()
+                            }
+                        };
+                        self.themes.push((Theme { name, activities: vec![] }, b.line, vec![]));
+                        self.themes.len() - 1
+                    }
+                };
+                self.theme = Some(theme);
+                let (mut owner, mut basis, clean) = self.decide(text);
+                if depth > 0 {
+                    if let (OwnerBasis::Default, Some(Target::Activity(t, a))) = (basis, self.last)
+                        && let Some(parent) = self.themes.get(t).and_then(|th| th.0.activities.get(a))
+                    {
+                        owner = match (parent.party, parent.party_name.clone()) {
+                            (lofte_domain::Party::Other, Some(n)) => Owner::Other(n),
+                            (lofte_domain::Party::Municipality, _) => Owner::Municipality,
+                            (lofte_domain::Party::Police, _) => Owner::Police,
+                            _ => Owner::Joint,
+                        };
+                        basis = self.themes[t].2.get(a).map(|s| s.1).unwrap_or(OwnerBasis::Default);
+                    }
+                    self.warn(b.line, "underpunkt lästes som en egen aktivitet", text);
+                }
+                if basis == OwnerBasis::Default {
+                    self.warn(b.line, "ansvarig part framgår inte; aktiviteten sattes som gemensam", text);
+                }
+                let (party, party_name) = owners::party(&owner);
+                if let Some((th, _, sources)) = self.themes.get_mut(theme) {
+                    th.activities.push(Activity { text: clean, party, party_name });
+                    sources.push((b.line, basis));
+                    self.last = Some(Target::Activity(theme, th.activities.len() - 1));
+                }
+            }
+            Sec::FollowUp => self.follow_up.push((text.to_owned(), b.line)),
+            Sec::Communication => self.communication.push((text.to_owned(), b.line)),
+            Sec::Validity => self.validity.push((text.to_owned(), b.line)),
+            Sec::Signatures => self.sig_lines.push((b.line, text.to_owned())),
+            Sec::Skip => self.warn(b.line, "hoppades över", text),
+        }
+    }
+
+    fn push_promise(&mut self, text: String, owner: Owner, basis: OwnerBasis, line: usize) {
+        let (party, party_name) = owners::party(&owner);
+        self.promises.push((Promise { text, party, party_name, focus_areas: vec![] }, line, basis, vec![]));
+        self.last = Some(Target::Promise(self.promises.len() - 1));
+    }
+
+    fn push_focus(&mut self, text: String, line: usize) {
+        if let Some(p) = self.promises.last_mut() {
+            p.0.focus_areas.push(text);
+            p.3.push(line);
+        }
+    }
+
+    /// Whether the text stops in the middle: an ellipsis at the end, an unfinished last
+    /// sentence, or a header with nothing under it.
+    fn truncated(&mut self, end: usize) -> bool {
+        if end < self.blocks.len() {
+            return false; // stopped on purpose at a second promise
+        }
+        let Some(last) = self.blocks.iter().rev().find(|b| !clutter(&b.text)) else { return false };
+        let t = last.text.trim_end();
+        let reason =
+            if t.ends_with('…') || t.ends_with("...") || t.ends_with("[…]") || t.to_lowercase().ends_with("läs mer")
+            {
+                Some("texten slutar med …")
+            } else if matches!(last.kind, Kind::Heading { .. })
+                && (labelish(t) || classify(t) != Class::Unknown)
+                && self.sec != Sec::Signatures
+            {
+                Some("sista rubriken har ingen text under sig")
+            } else if matches!(last.kind, Kind::Para | Kind::Item { .. })
+                && self.sec != Sec::Signatures
+                && t.chars().count() > 30
+                && (t.ends_with([',', '-', '–']) || t.ends_with(|c: char| c.is_alphabetic()) && last.kind == Kind::Para)
+            {
+                Some("sista meningen tar slut mitt i")
+            } else {
+                None
+            };
+        if let Some(reason) = reason {
+            let (line, text) = (last.line, last.text.clone());
+            self.warn(line, format!("texten verkar avklippt: {reason}"), &text);
+            return true;
+        }
+        false
+    }
+
+    fn finish(mut self, meta: &PageMeta, truncated: bool) -> Out {
+        let ctx = self.ctx;
+        // Municipalities.
+        let mut mentions = Vec::new();
+        if let Some((line, t)) = self.title.clone() {
+            mentions.extend(places::mentions(line, &t, true, &ctx.municipalities));
+        }
+        for (line, t) in self.page_headings.clone() {
+            mentions.extend(places::mentions(line, &t, true, &ctx.municipalities));
+        }
+        mentions.extend(places::mentions(0, &meta.title, true, &ctx.municipalities));
+        for (line, t) in &self.meta_lines {
+            if let Some(list) = t.split(" · ").find_map(|s| s.strip_prefix("Gemensamt för ")) {
+                mentions.extend(places::mentions(*line, list, true, &ctx.municipalities));
+            }
+        }
+        let texts: Vec<(usize, String)> = self
+            .intro
+            .iter()
+            .map(|(t, l)| (*l, t.clone()))
+            .chain(self.promises.iter().map(|p| (p.1, p.0.text.clone())))
+            .chain(self.validity.iter().map(|(t, l)| (*l, t.clone())))
+            .chain(self.follow_up.iter().map(|(t, l)| (*l, t.clone())))
+            .chain(self.sig_lines.iter().cloned())
+            .collect();
+        for (line, t) in &texts {
+            mentions.extend(places::mentions(*line, t, false, &ctx.municipalities));
+        }
+        let (chosen, others) = places::choose(&mentions);
+        let municipalities: Vec<MunicipalityRef> = match &ctx.municipality {
+            Some(code) => {
+                let given = ctx.municipalities.iter().find(|m| m.code == *code).cloned();
+                if let Some(g) = &given
+                    && !chosen.is_empty()
+                    && !chosen.iter().any(|c| c.code == g.code)
+                {
+                    let named: Vec<String> = chosen.iter().map(|c| c.name.clone()).collect();
+                    self.warn(0, format!("texten handlar om {}, men {} angavs", named.join(", "), g.name), "");
+                }
+                vec![given.unwrap_or(MunicipalityRef { code: code.clone(), name: String::new() })]
+            }
+            None => chosen.iter().map(|m| MunicipalityRef { code: m.code.clone(), name: m.name.clone() }).collect(),
+        };
+        if municipalities.is_empty() {
+            self.warn(0, "ingen av Sveriges 290 kommuner nämns i texten; ange kommunen", "");
+        }
+        for o in others.iter().filter(|o| o.strong) {
+            if !municipalities.iter().any(|m| m.code == o.code) {
+                self.warn(o.line, format!("texten nämner också {} kommun, som inte togs med som part", o.name), "");
+            }
+        }
+        // Police area.
+        let police_area = self.police_area(&municipalities);
+        // Title, year and period.
+        let title = match &self.title {
+            Some((_, t)) => t.clone(),
+            None => String::new(),
+        };
+        let (period, period_years) = self.period();
+        let title_years = dates::years(&title);
+        let year = title_years
+            .first()
+            .copied()
+            .or(period.start.map(|d| d.0.year()))
+            .or(period_years.first().copied())
+            .or(self.signed_on.map(|d| d.0.year()))
+            .or_else(|| self.intro.iter().flat_map(|(t, _)| dates::years(t)).max())
+            .unwrap_or_else(|| {
+                self.warnings.push(Warning {
+                    line: 0,
+                    message: format!("inget år i texten; {} antogs", ctx.today.0.year()),
+                    excerpt: String::new(),
+                });
+                ctx.today.0.year()
+            });
+        let title = if title.is_empty() {
+            self.warn(
+                0,
+                format!("ingen rubrik med \"medborgarlöfte\" hittades; titeln blev \"Medborgarlöfte {year}\""),
+                "",
+            );
+            format!("Medborgarlöfte {year}")
+        } else {
+            title
+        };
+        let signatories = self.signatories(&municipalities, &police_area);
+        // The document and where each part came from.
+        let mut items = Vec::new();
+        let source = |path: String, line: usize| ItemSource { path, line, owner_from: None, confidence: None };
+        if let Some((line, _)) = &self.title {
+            items.push(source("title".into(), *line));
+        }
+        for (i, (_, line)) in self.intro.iter().enumerate() {
+            items.push(source(format!("intro[{i}]"), *line));
+        }
+        for (i, (_, line, basis, focus_lines)) in self.promises.iter().enumerate() {
+            items.push(ItemSource {
+                path: format!("promises[{i}]"),
+                line: *line,
+                owner_from: Some(*basis),
+                confidence: Some(basis.confidence()),
+            });
+            for (j, l) in focus_lines.iter().enumerate() {
+                items.push(source(format!("promises[{i}].focus_areas[{j}]"), *l));
+            }
+        }
+        let themes: Vec<ThemeParts> = self
+            .themes
+            .into_iter()
+            .filter(|(t, line, _)| {
+                if t.activities.is_empty() {
+                    self.warnings.push(Warning {
+                        line: *line,
+                        message: format!("temat \"{}\" har inga aktiviteter och togs inte med", excerpt(&t.name)),
+                        excerpt: String::new(),
+                    });
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect();
+        for (i, (_, line, sources)) in themes.iter().enumerate() {
+            items.push(source(format!("themes[{i}]"), *line));
+            for (j, (l, basis)) in sources.iter().enumerate() {
+                items.push(ItemSource {
+                    path: format!("themes[{i}].activities[{j}]"),
+                    line: *l,
+                    owner_from: Some(*basis),
+                    confidence: Some(basis.confidence()),
+                });
+            }
+        }
+        for (name, part) in
+            [("follow_up", &self.follow_up), ("communication", &self.communication), ("validity", &self.validity)]
+        {
+            if let Some((_, line)) = part.first() {
+                items.push(source(name.into(), *line));
+            }
+        }
+        let join = |v: &[(String, usize)]| v.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("\n\n");
+        let document = PromiseDocument {
+            id: None,
+            municipalities,
+            police_area: PoliceAreaRef { name: police_area },
+            title,
+            year,
+            period,
+            status: Status::Draft,
+            intro: self.intro.iter().map(|(t, _)| t.clone()).collect(),
+            promises: self.promises.into_iter().map(|p| p.0).collect(),
+            themes: themes.into_iter().map(|t| t.0).collect(),
+            follow_up: join(&self.follow_up),
+            communication: join(&self.communication),
+            validity: join(&self.validity),
+            sha256: None,
+            signatures: vec![],
+            valid_from: None,
+            valid_to: None,
+            withdrawn_reason: None,
+        };
+        Out { document, warnings: self.warnings, truncated, items, signatories, signed_on: self.signed_on }
+    }
+
+    fn police_area(&mut self, municipalities: &[MunicipalityRef]) -> String {
+        let ctx = self.ctx;
+        let known = |name: &str| {
+            ctx.police_areas
+                .iter()
+                .find(|p| p.name.to_lowercase() == name.to_lowercase())
+                .map(|p| p.name.clone())
+                .unwrap_or_else(|| name.to_owned())
+        };
+        if let Some(given) = &ctx.police_area {
+            return lofte_domain::police_area_name(given);
+        }
+        let mut sources: Vec<(usize, String)> = self.meta_lines.clone();
+        sources.extend(self.intro.iter().map(|(t, l)| (*l, t.clone())));
+        if let Some((l, t)) = &self.title {
+            sources.push((*l, t.clone()));
+        }
+        sources.extend(self.promises.iter().map(|p| (p.1, p.0.text.clone())));
+        sources.extend(self.blocks.iter().map(|b| (b.line, b.text.clone())));
+        if let Some(name) = sources.iter().find_map(|(_, t)| places::police_area(t)) {
+            return known(&name);
+        }
+        let covering: Vec<&crate::KnownPoliceArea> = ctx
+            .police_areas
+            .iter()
+            .filter(|p| municipalities.iter().any(|m| p.municipality_codes.contains(&m.code)))
+            .collect();
+        if let [one] = covering.as_slice() {
+            self.warn(
+                0,
+                format!("lokalpolisområdet nämns inte i texten; {} valdes eftersom det täcker kommunen", one.name),
+                "",
+            );
+            return one.name.clone();
+        }
+        self.warn(0, "lokalpolisområdet nämns inte i texten; ange det", "");
+        String::new()
+    }
+
+    /// The period: from the validity text, then our meta line, then a range in the title, then
+    /// sentences about validity in the introduction. Impossible dates are warnings.
+    fn period(&mut self) -> (Period, Vec<i32>) {
+        let mut candidates: Vec<(usize, String, bool)> = Vec::new();
+        candidates.extend(self.validity.iter().map(|(t, l)| (*l, t.clone(), true)));
+        candidates.extend(self.meta_lines.iter().map(|(l, t)| (*l, t.clone(), true)));
+        if let Some((l, t)) = &self.title {
+            candidates.push((*l, t.clone(), false));
+        }
+        candidates.extend(self.intro.iter().filter(|(t, _)| validity_sentence(t)).map(|(t, l)| (*l, t.clone(), true)));
+        for (line, text, any) in candidates {
+            match dates::period(&text) {
+                Ok(Some(found)) => {
+                    let range = found.start.is_some() && found.end.is_some() && found.start != found.end;
+                    if !any && !(range && (found.years.len() >= 2 || found.note.is_some())) {
+                        continue;
+                    }
+                    if let Some(note) = &found.note {
+                        self.warn(line, format!("perioden: {note}; kontrollera"), &text);
+                    }
+                    return (Period { start: found.start, end: found.end }, found.years);
+                }
+                Ok(None) => {}
+                Err(dates::DateError::NoSuchDay(day)) => {
+                    self.warn(line, format!("datumet \"{day}\" finns inte; perioden lämnades tom"), &text);
+                }
+            }
+        }
+        (Period::default(), vec![])
+    }
+
+    fn signatories(&mut self, municipalities: &[MunicipalityRef], police_area: &str) -> Vec<Signatory> {
+        let mut out = Vec::new();
+        let municipality_org = municipalities.first().map(|m| format!("{} kommun", m.name)).unwrap_or_default();
+        let police_org =
+            if police_area.is_empty() { "Polisen".to_owned() } else { format!("Lokalpolisområde {police_area}") };
+        let party_of = |title: &str, org: &str| {
+            let l = format!("{title} {org}").to_lowercase();
+            if l.contains("polis") || l.contains("lpo") {
+                SignatoryParty::PoliceArea
+            } else {
+                SignatoryParty::Municipality
+            }
+        };
+        // Table rows (our own page: Part | Namn | Befattning | Datum | Hur).
+        let mut columns: Option<Vec<String>> = None;
+        for (line, cells) in self.sig_rows.clone() {
+            let lower: Vec<String> = cells.iter().map(|c| c.to_lowercase()).collect();
+            if lower.iter().any(|c| c == "namn") {
+                columns = Some(lower);
+                continue;
+            }
+            let col = |name: &str| {
+                columns
+                    .as_ref()
+                    .and_then(|c| c.iter().position(|x| x.starts_with(name)))
+                    .and_then(|i| cells.get(i))
+                    .cloned()
+            };
+            let (Some(name), title) = (col("namn"), col("befattning").or_else(|| col("titel")).unwrap_or_default())
+            else {
+                continue;
+            };
+            let org = col("part").or_else(|| col("organisation")).unwrap_or_default();
+            if let Some(Ok(day)) = col("datum").as_deref().and_then(dates::first_date) {
+                self.signed_on = Some(self.signed_on.map_or(day, |d| d.max(day)));
+            }
+            let party = party_of(&title, &org);
+            let organisation = if org.is_empty() {
+                if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
+            } else {
+                org
+            };
+            out.push(Signatory { name, title, party, organisation, line });
+        }
+        // Lines: "Anna Andersson, kommunstyrelsens ordförande" or a name line and a title line.
+        let lines = self.sig_lines.clone();
+        let mut k = 0;
+        while k < lines.len() {
+            let (line, text) = &lines[k];
+            if let Some(Ok(day)) = dates::first_date(text) {
+                self.signed_on = Some(self.signed_on.map_or(day, |d| d.max(day)));
+            }
+            let parts: Vec<&str> = text.split([',', '|']).map(str::trim).filter(|p| !p.is_empty()).collect();
+            if parts.len() >= 2 && person_name(parts[0]) {
+                let title = parts[1].to_owned();
+                let org = parts.get(2).map(|s| (*s).to_owned()).unwrap_or_default();
+                let party = party_of(&title, &org);
+                let organisation = if org.is_empty() {
+                    if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
+                } else {
+                    org
+                };
+                out.push(Signatory {
+                    name: parts[0].to_owned(),
+                    title: capitalise(&title),
+                    party,
+                    organisation,
+                    line: *line,
+                });
+                k += 1;
+                continue;
+            }
+            if person_name(text)
+                && let Some((_, next)) = lines.get(k + 1)
+                && (signatory_title(next) || !person_name(next))
+                && dates::first_date(next).is_none()
+            {
+                let mut title = next.clone();
+                let mut org = String::new();
+                let mut used = 2;
+                if let Some((_, third)) = lines.get(k + 2)
+                    && !person_name(third)
+                    && (third.to_lowercase().contains("kommun") || third.to_lowercase().contains("polis"))
+                    && third.chars().count() < 80
+                {
+                    org = third.clone();
+                    used = 3;
+                }
+                if let Some((t, o)) = title.split_once(',')
+                    && org.is_empty()
+                {
+                    org = o.trim().to_owned();
+                    title = t.trim().to_owned();
+                }
+                let party = party_of(&title, &org);
+                let organisation = if org.is_empty() {
+                    if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
+                } else {
+                    org
+                };
+                out.push(Signatory { name: text.clone(), title: capitalise(&title), party, organisation, line: *line });
+                k += used;
+                continue;
+            }
+            k += 1;
+        }
+        if !out.is_empty() && self.signed_on.is_none() {
+            self.warn(
+                out[0].line,
+                "underskrifterna saknar datum; de tas med först när löftet sparas som historiskt med ett startdatum",
+                "",
+            );
+        }
+        out
+    }
+}
+
+/// A sentence that promises: "Polisen lovar att …", "Vi lovar …", "Löfte: …".
+fn promise_sentence(text: &str) -> bool {
+    let l = text.to_lowercase();
+    (l.contains("lovar") || l.starts_with("löfte") || l.starts_with("vårt löfte") || l.starts_with("medborgarlöfte:"))
+        && text.chars().count() < 600
+        || owners::of_subject(text).is_some()
+            && (l.contains("kommer att") || l.contains(" ska "))
+            && text.chars().count() < 300
+}
+
+/// "Löfte: Polisen lovar …" → "Polisen lovar …".
+fn strip_promise_label(text: &str) -> String {
+    let lower = text.to_lowercase();
+    for p in ["vårt löfte:", "löfte:", "medborgarlöfte:", "löftet:"] {
+        if lower.starts_with(p) {
+            return text[p.len()..].trim().to_owned();
+        }
+    }
+    text.to_owned()
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
