@@ -159,6 +159,35 @@ enum Import {
         #[arg(long)]
         dry_run: bool,
     },
+    /// A published promise as plain text (.txt) or a saved web page (.html), FILE or - for
+    /// standard input: turned into the interchange format and stored as a draft (or, with
+    /// --historical, as a published promise). With --dry-run nothing is written and the result
+    /// is printed as JSON: the document, the warnings (what was unsure or skipped, with the
+    /// source line), where each item came from and how sure each owner is.
+    Text {
+        file: String,
+        /// Municipality code (e.g. 1785) when the text does not name it or names several.
+        #[arg(long)]
+        municipality: Option<String>,
+        /// The police area (e.g. Arvika) when the text does not name it.
+        #[arg(long)]
+        police_area: Option<String>,
+        /// Read the input as text or html (default: from the file name, else the content).
+        #[arg(long, value_parser = ["text", "html"])]
+        format: Option<String>,
+        /// Store it as a published promise of the past or the present, not as a draft.
+        #[arg(long)]
+        historical: bool,
+        /// With --historical: first day it was in force (YYYY-MM-DD; default: the period start).
+        #[arg(long)]
+        valid_from: Option<String>,
+        /// With --historical: last day it was in force (default: the period end).
+        #[arg(long)]
+        valid_to: Option<String>,
+        /// Write nothing; print the result as JSON.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -290,6 +319,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(Import::Json { file, dry_run }) => import_json(&cli.db, &file, dry_run).await,
+        Command::Import(Import::Text {
+            file,
+            municipality,
+            police_area,
+            format,
+            historical,
+            valid_from,
+            valid_to,
+            dry_run,
+        }) => {
+            let args = TextImport { municipality, police_area, format, historical, valid_from, valid_to, dry_run };
+            import_text(&cli.db, &file, args).await
+        }
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
         Command::User(cmd) => user(&cli.db, cmd).await,
         Command::Audit(AuditCmd::Verify) => {
@@ -449,17 +491,129 @@ async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -
     }
 }
 
-async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
+/// A file's bytes, or standard input's for "-".
+fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
-    let read = if file == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    if file == "-" {
+        std::io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
     } else {
-        std::fs::read(file).map(|b| bytes = b)
-    };
-    if let Err(e) = read {
-        eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-        return Ok(ExitCode::FAILURE);
+        std::fs::read(file)
     }
+}
+
+struct TextImport {
+    municipality: Option<String>,
+    police_area: Option<String>,
+    format: Option<String>,
+    historical: bool,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
+    dry_run: bool,
+}
+
+async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<ExitCode> {
+    let bytes = match read_input(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut dates = [None, None];
+    for (slot, (flag, value)) in
+        dates.iter_mut().zip([("--valid-from", &args.valid_from), ("--valid-to", &args.valid_to)])
+    {
+        if let Some(v) = value {
+            match lofte_domain::IsoDate::parse(v.trim()) {
+                Some(d) => *slot = Some(d),
+                None => {
+                    eprintln!("{flag}: {v:?} är inget datum; skriv ÅÅÅÅ-MM-DD");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    let format = match args.format.as_deref() {
+        Some("html") => lofte_import::Format::Html,
+        Some(_) => lofte_import::Format::Text,
+        None => lofte_import::Format::guess((file != "-").then_some(file), &bytes),
+    };
+    let today = lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc());
+    // A dry run needs no database; it uses one when there is one (for the police areas).
+    let db = if args.dry_run && must_exist(db_args).is_err() { None } else { Some(open(db_args, 2).await?) };
+    let ctx = match &db {
+        Some(db) => {
+            seed::initialise(db, false).await?;
+            lofte_db::text_import::context(db, args.municipality, args.police_area, today).await?
+        }
+        None => lofte_db::text_import::reference_context(args.municipality, args.police_area, today)?,
+    };
+    let imported = match lofte_import::import(&bytes, format, &ctx) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            eprintln!("Inget importerades.");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mut result = imported.clone();
+    if args.historical {
+        let from = dates[0].or(imported.document.period.start);
+        let to = dates[1].or(imported.document.period.end);
+        result.document = imported.historical(from, to, today);
+    }
+    if args.dry_run {
+        let problems = result.document.clone().normalized().validate();
+        let mut out = serde_json::to_value(&result)?;
+        if let Some(map) = out.as_object_mut() {
+            map.insert("problems".into(), serde_json::to_value(&problems)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for w in &result.warnings {
+        let at = if w.line == 0 { String::new() } else { format!("rad {}: ", w.line) };
+        let excerpt = if w.excerpt.is_empty() { String::new() } else { format!(" ({:?})", w.excerpt) };
+        eprintln!("{file}: {at}{}{excerpt}", w.message);
+    }
+    let Some(db) = db else { anyhow::bail!("ingen databas") };
+    match promises::import(&db, vec![result.document.clone()], false).await {
+        Ok(done) => {
+            for d in &done {
+                let kind = if args.historical { "publicerat löfte" } else { "utkast" };
+                println!("Importerade {} – {} ({kind})", d.id, d.title);
+                for (id, title) in &d.superseded {
+                    println!("  ersätter {id} – {title} (inte längre gällande)");
+                }
+            }
+            if result.truncated {
+                println!("Obs: texten verkar avklippt; kontrollera att inget saknas.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DbError::Invalid(errors)) => {
+            for e in &errors {
+                eprintln!("{file}: {}: {}", e.path, e.message);
+            }
+            eprintln!(
+                "Inget importerades ({} fel). Ange det som saknas med --municipality eller --police-area.",
+                errors.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
+    let bytes = match read_input(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {

@@ -14,6 +14,7 @@ pub mod promises;
 pub mod seed;
 pub mod signatures;
 pub mod signing;
+pub mod text_import;
 mod time_text;
 
 use std::str::FromStr;

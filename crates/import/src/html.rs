@@ -238,6 +238,7 @@ impl Walker {
                                 let hint = match (self.hints.last(), name) {
                                     (Some(&"theme-section"), "h3") => Some("theme"),
                                     (Some(&"theme-section"), "h4") => Some("group"),
+                                    (Some(&"lofte-section"), "h2") if e.id() == Some("lofte-rubrik") => Some("title"),
                                     _ => None,
                                 };
                                 self.hints.extend(hint);
@@ -267,8 +268,15 @@ impl Walker {
                             let depth_in_lists = self.lists.len().saturating_sub(1);
                             let ordered = self.lists.last().copied().unwrap_or(false);
                             self.kinds.push(Kind::Item { depth: depth_in_lists, ordered });
+                            let activity = self.hints.last() == Some(&"theme-section");
+                            if activity {
+                                self.hints.push("activity");
+                            }
                             self.walk(child, depth + 1, meta);
                             self.flush();
+                            if activity {
+                                self.hints.pop();
+                            }
                             self.kinds.pop();
                         }
                         "tr" => {

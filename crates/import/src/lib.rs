@@ -250,3 +250,92 @@ pub(crate) fn excerpt(s: &str) -> String {
         format!("{}…", cut.trim_end())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ctx() -> Context {
+        Context {
+            municipalities: vec![
+                MunicipalityRef { code: "1785".into(), name: "Säffle".into() },
+                MunicipalityRef { code: "1784".into(), name: "Arvika".into() },
+            ],
+            police_areas: vec![],
+            municipality: None,
+            police_area: None,
+            today: IsoDate(time::macros::date!(2026 - 11 - 25)),
+        }
+    }
+
+    /// Lines that look like pieces of promises: headings, labels, bullets, dates, clutter.
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            Just("Medborgarlöfte 2024".to_owned()),
+            Just("Aktiviteter".to_owned()),
+            Just("Polisen lovar att:".to_owned()),
+            Just("Gemensamma aktiviteter:".to_owned()),
+            Just("Uppföljning".to_owned()),
+            Just("Löfte 1: Trygghet".to_owned()),
+            Just("Fokusområde: Trafik".to_owned()),
+            Just("Ansvarig: kommunen".to_owned()),
+            Just("Löftet gäller 1 januari 2021 - 30 februari 2022.".to_owned()),
+            Just("Sök".to_owned()),
+            Just("Anna Andersson".to_owned()),
+            Just("Kommunstyrelsens ordförande".to_owned()),
+            "[ •\\-–*o1l.)(]{0,4}[A-Za-zÅÄÖåäö0-9 ,.:;()–-]{0,80}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..3000)) {
+            let _ = import(&bytes, Format::Text, &ctx());
+            let _ = import(&bytes, Format::Html, &ctx());
+        }
+
+        #[test]
+        fn never_panics_on_promise_like_text(lines in prop::collection::vec(line(), 0..80)) {
+            let text = lines.join("\n");
+            let _ = import(text.as_bytes(), Format::Text, &ctx());
+            let html: String = lines.iter().map(|l| format!("<p>{l}</p><ul><li>{l}</li></ul>")).collect();
+            let _ = import(html.as_bytes(), Format::Html, &ctx());
+        }
+
+        #[test]
+        fn every_bullet_under_a_header_becomes_an_activity(
+            items in prop::collection::vec("[a-zåäö]{3,12}( [a-zåäö]{2,10}){0,6}", 1..25),
+        ) {
+            let mut text = "Medborgarlöfte 2024\n\nLöften\n\n• Polisen och kommunen lovar att öka tryggheten.\n\nAktiviteter\n\nTrafik\n\nPolisen lovar att:\n".to_owned();
+            for i in &items {
+                text.push_str(&format!("• {}\n", i));
+            }
+            let got = import(text.as_bytes(), Format::Text, &ctx()).unwrap();
+            let acts = &got.document.themes[0].activities;
+            prop_assert_eq!(acts.len(), items.len());
+            for (a, i) in acts.iter().zip(&items) {
+                prop_assert_eq!(&a.text, i);
+                prop_assert_eq!(a.party, lofte_domain::Party::Police);
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_line_and_control_characters_are_read() {
+        let huge = format!("Medborgarlöfte 2024\n\n• {}\n", "ord ".repeat(200_000));
+        assert!(import(huge.as_bytes(), Format::Text, &ctx()).is_ok());
+        let controls = "Medborgarlöfte 2024\n\n• Trygg\u{7}het \u{202E}i centrum\n";
+        let got = import(controls.as_bytes(), Format::Text, &ctx()).unwrap();
+        assert_eq!(got.document.promises[0].text, "Trygghet i centrum");
+    }
+
+    #[test]
+    fn text_without_a_promise_is_an_error() {
+        assert_eq!(import(b"Sok\n\nMeny", Format::Text, &ctx()).unwrap_err(), ImportError::NothingFound);
+        let deep = format!("{}x", "<div>".repeat(MAX_NESTING + 1));
+        assert!(matches!(import(deep.as_bytes(), Format::Html, &ctx()), Err(ImportError::TooDeep(_))));
+    }
+}

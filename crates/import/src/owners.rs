@@ -208,6 +208,15 @@ pub fn speaks_as_we(sentence: &str) -> bool {
     first.eq_ignore_ascii_case("vi")
 }
 
+/// "Vi tillsammans med kommunen …", "Vi och polisen …": "vi" together with the other party.
+pub fn we_with_the_other(sentence: &str) -> bool {
+    let head: Vec<String> = words(sentence).into_iter().take(8).collect();
+    let joined = head.join(" ");
+    ["tillsammans med", "och kommunen", "och polisen", "med kommunen", "med polisen", "vi tillsammans"]
+        .iter()
+        .any(|p| joined.contains(p))
+}
+
 /// The owner a header over a list names: "Polisen lovar att:", "Kommunens aktiviteter:",
 /// "Gemensamma aktiviteter", "Polisiär aktivitet:", "Kommunen och polisen kommer tillsammans
 /// att:", "Säffle Bostäder lovar att:", "Region Värmland:". `Some(None)` for a header that is
@@ -219,6 +228,21 @@ pub fn of_header(header: &str) -> Option<Option<Owner>> {
     }
     let lower = t.to_lowercase();
     let ws = words(&lower);
+    // A heading that is only a party: "Polisen", "Kommunen", "Gemensamt", "Säffle kommun".
+    let party_word = |w: &String| {
+        matches!(
+            w.as_str(),
+            "polisen" | "polis" | "kommunen" | "kommun" | "gemensamt" | "gemensamma" | "och" | "lokalpolisområdet"
+        )
+    };
+    let named_municipality = ws.len() == 2 && ws[1] == "kommun";
+    if ws.len() <= 3
+        && !header.trim_end().ends_with(':')
+        && (ws.iter().all(party_word) || named_municipality)
+        && let Some(o) = of_name(t).filter(|o| !matches!(o, Owner::Other(_)))
+    {
+        return Some(Some(o));
+    }
     const ENDINGS: &[&str] = &[
         "aktiviteter",
         "aktivitet",
@@ -411,6 +435,10 @@ mod tests {
         assert_eq!(of_header("Hyresgästföreningen lovar att:"), Some(Some(other("Hyresgästföreningen"))));
         assert_eq!(of_header("Vi lovar att:"), Some(None));
         assert_eq!(of_header("Vi lovar tillsammans att:"), Some(Some(Owner::Joint)));
+        assert_eq!(of_header("Polisen"), Some(Some(Owner::Police)));
+        assert_eq!(of_header("Kommunen"), Some(Some(Owner::Municipality)));
+        assert_eq!(of_header("Säffle kommun"), Some(Some(Owner::Municipality)));
+        assert_eq!(of_header("Skolan"), None);
         assert_eq!(of_header("ANDT"), None);
         assert_eq!(of_header("Synlighet"), None);
         assert_eq!(of_header("Trafikmiljö-högtspelande fordon"), None);

@@ -40,6 +40,8 @@ const AMBIGUOUS: &[&str] = &[
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mention {
+    /// Byte offset in the line (mentions are returned in text order).
+    pub pos: usize,
     pub code: String,
     pub name: String,
     pub line: usize,
@@ -89,13 +91,21 @@ pub fn mentions(line_no: usize, text: &str, in_title: bool, all: &[MunicipalityR
             if let Some(existing) = out.iter_mut().find(|o| o.code == m.code) {
                 existing.strong |= strong;
             } else {
-                out.push(Mention { code: m.code.clone(), name: m.name.clone(), line: line_no, strong, in_title });
+                out.push(Mention {
+                    pos: at,
+                    code: m.code.clone(),
+                    name: m.name.clone(),
+                    line: line_no,
+                    strong,
+                    in_title,
+                });
             }
         }
     }
     // "Upplands Väsby" also contains no other name, but "Malung-Sälen" contains "Malung"?
     // Only whole names match (word boundaries), so a shorter name inside a longer one is
     // dropped here when both matched at the same place.
+    out.sort_by_key(|m| m.pos);
     let snapshot = out.clone();
     out.retain(|m| {
         !snapshot.iter().any(|o| o.code != m.code && o.name.len() > m.name.len() && o.name.contains(&m.name))
@@ -245,8 +255,14 @@ mod tests {
 
     #[test]
     fn choosing() {
-        let m =
-            |code: &str, strong, in_title| Mention { code: code.into(), name: code.into(), line: 1, strong, in_title };
+        let m = |code: &str, strong, in_title| Mention {
+            pos: 0,
+            code: code.into(),
+            name: code.into(),
+            line: 1,
+            strong,
+            in_title,
+        };
         let (chosen, others) = choose(&[m("1785", true, false), m("1785", true, false), m("1784", false, false)]);
         assert_eq!(chosen.len(), 1);
         assert_eq!(others.len(), 1);

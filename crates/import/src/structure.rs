@@ -320,7 +320,6 @@ fn clutter(text: &str) -> bool {
         "lätt svenska",
         "teckenspråk",
         "e-tjänster",
-        "kontakt",
         "a-ö",
     ];
     if exact.contains(&l.as_str()) {
@@ -369,6 +368,7 @@ fn clutter(text: &str) -> bool {
         "tillgänglighetsredogörelse",
         "om webbplatsen",
         "prenumerera",
+        "läs mer",
         "följ oss",
         "gilla oss",
         "hjälpte informationen",
@@ -385,6 +385,9 @@ fn clutter(text: &str) -> bool {
     }
     // A line that is only a phone number or an e-mail address.
     let digits = l.chars().filter(char::is_ascii_digit).count();
+    if dates::first_date(&l).is_some() || dates::period(&l).ok().flatten().is_some() {
+        return false;
+    }
     if l.chars().count() < 40 && digits >= 6 && digits * 2 >= l.chars().filter(|c| !c.is_whitespace()).count() {
         return true;
     }
@@ -417,7 +420,12 @@ fn validity_sentence(text: &str) -> bool {
         "gäller ett år",
         "gäller två år",
     ];
-    about && when.iter().any(|w| l.contains(w)) && text.chars().count() < 600
+    let short = text.chars().count() < 600;
+    let dated = || {
+        (l.contains("gäll") || l.contains("giltig") || l.starts_with("period"))
+            && dates::period(text).ok().flatten().is_some_and(|p| p.start.is_some() || p.end.is_some())
+    };
+    short && (about && when.iter().any(|w| l.contains(w)) || l.chars().count() < 200 && dated())
 }
 
 fn communication_sentence(text: &str) -> bool {
@@ -516,6 +524,11 @@ struct Reader<'a> {
     started: bool,
     voice: Option<Owner>,
     last: Option<Target>,
+    /// A promise was stated as one ("Löfte: …", "Löfte 1: …"): owner headers after it are
+    /// over activities, not over more promises.
+    explicit_promise: bool,
+    /// The activity that sub-points are being added to.
+    nested_into: Option<(usize, usize)>,
     sig_lines: Vec<(usize, String)>,
     sig_rows: Vec<(usize, Vec<String>)>,
     signed_on: Option<IsoDate>,
@@ -545,6 +558,8 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context) -> Result<O
         started: false,
         voice: voice(blocks, meta),
         last: None,
+        explicit_promise: false,
+        nested_into: None,
         sig_lines: Vec::new(),
         sig_rows: Vec::new(),
         signed_on: None,
@@ -592,9 +607,7 @@ impl Reader<'_> {
     fn find_title(&mut self) {
         let mut candidates = Vec::new();
         for (i, b) in self.blocks.iter().enumerate() {
-            let heading =
-                matches!(b.kind, Kind::Heading { .. }) || (b.kind == Kind::Para && b.text.chars().count() <= 80);
-            if heading && title_like(&b.text) && !clutter(&b.text) {
+            if matches!(b.kind, Kind::Heading { .. }) && title_like(&b.text) && !clutter(&b.text) {
                 candidates.push(i);
             }
             if matches!(b.kind, Kind::Heading { .. })
@@ -602,6 +615,16 @@ impl Reader<'_> {
             {
                 break;
             }
+        }
+        if let Some(i) = self.blocks.iter().position(|b| b.hint == Some("title")) {
+            candidates.retain(|&c| c < i);
+            candidates.push(i);
+            self.title_index = Some(i);
+            self.title = Some((self.blocks[i].line, self.blocks[i].text.clone()));
+            for &c in candidates.iter().filter(|&&c| c < i) {
+                self.page_headings.push((self.blocks[c].line, self.blocks[c].text.clone()));
+            }
+            return;
         }
         let with_year = candidates.iter().find(|&&i| !dates::years(&self.blocks[i].text).is_empty()).copied();
         let chosen = with_year.or_else(|| candidates.first().copied());
@@ -694,8 +717,11 @@ impl Reader<'_> {
             "promise" => {
                 self.sec = Sec::Promises;
                 self.started = true;
-                let owner =
-                    b.owner_hint.as_deref().map(|o| owners::of_name(o).unwrap_or_else(|| Owner::Other(o.to_owned())));
+                let owner = b.owner_hint.as_deref().map(|o| match o {
+                    "kommunen" => Owner::Municipality,
+                    "polisen" => Owner::Police,
+                    other => Owner::Other(other.to_owned()),
+                });
                 match (&b.kind, owner) {
                     (Kind::Item { depth: 0, .. }, Some(o)) => {
                         self.push_promise(b.text.clone(), o, OwnerBasis::Marker, b.line)
@@ -703,6 +729,7 @@ impl Reader<'_> {
                     (Kind::Item { depth: 0, .. }, None) => {
                         self.push_promise(b.text.clone(), Owner::Joint, OwnerBasis::Marker, b.line)
                     }
+                    (Kind::Item { .. }, _) if !self.promises.is_empty() => self.push_focus(b.text.clone(), b.line),
                     _ => return false,
                 }
             }
@@ -712,12 +739,27 @@ impl Reader<'_> {
             }
             "group" => {
                 self.sec = Sec::Activities;
-                let owner = match classify(&b.text) {
-                    Class::Owner(o) => o,
-                    _ => None,
+                let label = b.text.trim_end_matches(':');
+                let owner = match label {
+                    "Gemensam aktivitet" | "Gemensamma aktiviteter" => Some(Owner::Joint),
+                    "Kommunens aktivitet" | "Kommunens aktiviteter" => Some(Owner::Municipality),
+                    "Polisiär aktivitet" | "Polisiära aktiviteter" => Some(Owner::Police),
+                    l => l
+                        .strip_prefix("Aktivitet – ")
+                        .or_else(|| l.strip_prefix("Aktiviteter – "))
+                        .map(|n| Owner::Other(n.to_owned())),
                 };
                 self.label = Some(Label { owner: owner.clone(), bulleted: true, items: 0 });
                 self.owners_in_theme.push(owner);
+            }
+            "activity" => {
+                let Some(theme) = self.theme else { return false };
+                let owner = self.label.as_ref().and_then(|l| l.owner.clone()).unwrap_or(Owner::Joint);
+                let (party, party_name) = owners::party(&owner);
+                if let Some((th, _, sources)) = self.themes.get_mut(theme) {
+                    th.activities.push(Activity { text: b.text.clone(), party, party_name });
+                    sources.push((b.line, OwnerBasis::Header));
+                }
             }
             "follow_up" => self.follow_up.push((b.text.clone(), b.line)),
             "communication" => self.communication.push((b.text.clone(), b.line)),
@@ -762,8 +804,10 @@ impl Reader<'_> {
                     self.sig_lines.push((b.line, b.text.clone()));
                     return None;
                 }
-                let in_activities =
-                    self.sec == Sec::Activities || self.pending_theme.is_some() || !self.themes.is_empty();
+                let in_activities = self.sec == Sec::Activities
+                    || self.pending_theme.is_some()
+                    || !self.themes.is_empty()
+                    || self.explicit_promise;
                 self.sec = if in_activities { Sec::Activities } else { Sec::Promises };
                 if in_activities && self.owners_in_theme.contains(&owner) && self.pending_theme.is_none() {
                     // The same owner twice in one theme: a new, unnamed theme began.
@@ -800,6 +844,7 @@ impl Reader<'_> {
                         None => (Owner::Joint, OwnerBasis::Default),
                     };
                     self.push_promise(text, owner, basis, b.line);
+                    self.explicit_promise = true;
                 }
             }
             Class::Activities => {
@@ -813,6 +858,10 @@ impl Reader<'_> {
             }
             Class::FollowUp => self.tail(Sec::FollowUp),
             Class::Communication => self.tail(Sec::Communication),
+            Class::Validity if dates::period(&b.text).ok().flatten().is_some() => {
+                // "Period: 2019-07-01—2021-06-30": a statement, not a heading over one.
+                self.validity.push((b.text.clone(), b.line));
+            }
             Class::Validity => self.tail(Sec::Validity),
             Class::Signatures => self.tail(Sec::Signatures),
             Class::Background => {
@@ -823,8 +872,12 @@ impl Reader<'_> {
                 self.label = None;
             }
             Class::Contact => {
-                self.sec = Sec::Skip;
-                self.warn(b.line, "kontaktuppgifter och länkar hoppades över", &b.text);
+                if self.started {
+                    self.sec = Sec::Skip;
+                    self.warn(b.line, "kontaktuppgifter och länkar hoppades över", &b.text);
+                } else {
+                    self.warn(b.line, "sidelement hoppades över", &b.text);
+                }
             }
             Class::Report => {
                 if self.begun() {
@@ -838,7 +891,7 @@ impl Reader<'_> {
                 self.sec = Sec::Skip;
                 self.warn(b.line, "avsnittet hoppades över (uppföljning eller äldre löfte)", &b.text);
             }
-            Class::Unknown => self.unknown_heading(b),
+            Class::Unknown => self.unknown_heading(b, i),
         }
         None
     }
@@ -849,7 +902,7 @@ impl Reader<'_> {
         self.pending_theme = None;
     }
 
-    fn unknown_heading(&mut self, b: &Block) {
+    fn unknown_heading(&mut self, b: &Block, i: usize) {
         let name = b.text.trim_end_matches(':').trim().to_owned();
         match self.sec {
             Sec::Activities => {
@@ -861,13 +914,18 @@ impl Reader<'_> {
                 self.new_theme(name, b.line);
             }
             Sec::Signatures => self.sig_lines.push((b.line, b.text.clone())),
-            Sec::FollowUp | Sec::Communication | Sec::Validity if signatory_title(&b.text) || person_name(&b.text) => {
+            Sec::FollowUp | Sec::Communication | Sec::Validity if self.signature_starts(i) => {
                 self.sec = Sec::Signatures;
                 self.sig_lines.push((b.line, b.text.clone()));
             }
             Sec::FollowUp | Sec::Communication | Sec::Validity | Sec::Skip => {
                 self.sec = Sec::Skip;
                 self.warn(b.line, "okänd rubrik efter löftet; den och texten under den hoppades över", &b.text);
+            }
+            Sec::Pre if !self.begun() && (title_like(&b.text) || self.names_a_party(&b.text)) => {
+                // A subtitle ("Grums kommun och lokalpolisområde Karlstad"): read for the
+                // municipality and police area only.
+                self.page_headings.push((b.line, b.text.clone()));
             }
             Sec::Pre | Sec::Promises | Sec::Focus => {
                 if person_name(&b.text) || signatory_title(&b.text) {
@@ -879,6 +937,10 @@ impl Reader<'_> {
                 }
             }
         }
+    }
+
+    fn names_a_party(&self, text: &str) -> bool {
+        places::police_area(text).is_some() || !places::mentions(0, text, false, &self.ctx.municipalities).is_empty()
     }
 
     fn new_theme(&mut self, name: String, line: usize) {
@@ -913,9 +975,21 @@ impl Reader<'_> {
         }
         match self.sec {
             Sec::Pre => {
-                if validity_sentence(text) && text.chars().count() < 300 {
+                if validity_sentence(text) && sentences(text).len() > 1 {
+                    // "Kommunen och polisen har tecknat … Medborgarlöftet gäller …": the
+                    // sentence about validity to validity, the rest to the introduction.
+                    let (valid, rest): (Vec<&str>, Vec<&str>) =
+                        sentences(text).into_iter().partition(|s| validity_sentence(s));
+                    if !rest.is_empty() {
+                        self.intro.push((rest.join(" "), b.line));
+                    }
+                    self.validity.push((valid.join(" "), b.line));
+                } else if validity_sentence(text) && text.chars().count() < 300 {
                     self.validity.push((text.to_owned(), b.line));
-                } else if self.started && promise_sentence(text) {
+                } else if self.started
+                    && promise_sentence(text)
+                    && !self.blocks.get(i + 1).is_some_and(|n| matches!(n.kind, Kind::Item { .. }))
+                {
                     self.sec = Sec::Promises;
                     self.item(b, 0, false);
                 } else if (signatory_title(text) || person_name(text)) && self.begun() {
@@ -1070,7 +1144,9 @@ impl Reader<'_> {
             return (o, OwnerBasis::Subject, text.to_owned());
         }
         if owners::speaks_as_we(text) || self.label.as_ref().is_some_and(|l| l.owner.is_none()) {
-            return (self.voice.clone().unwrap_or(Owner::Joint), OwnerBasis::Voice, text.to_owned());
+            let owner =
+                if owners::we_with_the_other(text) { Owner::Joint } else { self.voice.clone().unwrap_or(Owner::Joint) };
+            return (owner, OwnerBasis::Voice, text.to_owned());
         }
         (Owner::Joint, OwnerBasis::Default, text.to_owned())
     }
@@ -1101,14 +1177,16 @@ impl Reader<'_> {
                     self.push_focus(text.to_owned(), b.line);
                 } else {
                     let (owner, basis, text) = self.decide(text);
-                    self.push_promise(text, owner, basis, b.line);
+                    self.push_stated_promise(text, owner, basis, b.line);
                 }
             }
             Sec::Focus => {
-                if self.promises.is_empty() {
-                    self.warn(b.line, "fokusområde utan löfte lästes som ett löfte", text);
+                if self.promises.is_empty() || promise_sentence(text) {
+                    if !promise_sentence(text) {
+                        self.warn(b.line, "fokusområde utan löfte lästes som ett löfte", text);
+                    }
                     let (owner, basis, text) = self.decide(text);
-                    self.push_promise(text, owner, basis, b.line);
+                    self.push_stated_promise(text, owner, basis, b.line);
                 } else {
                     self.push_focus(text.to_owned(), b.line);
                 }
@@ -1130,21 +1208,25 @@ impl Reader<'_> {
                     }
                 };
                 self.theme = Some(theme);
-                let (mut owner, mut basis, clean) = self.decide(text);
-                if depth > 0 {
-                    if let (OwnerBasis::Default, Some(Target::Activity(t, a))) = (basis, self.last)
-                        && let Some(parent) = self.themes.get(t).and_then(|th| th.0.activities.get(a))
-                    {
-                        owner = match (parent.party, parent.party_name.clone()) {
-                            (lofte_domain::Party::Other, Some(n)) => Owner::Other(n),
-                            (lofte_domain::Party::Municipality, _) => Owner::Municipality,
-                            (lofte_domain::Party::Police, _) => Owner::Police,
-                            _ => Owner::Joint,
-                        };
-                        basis = self.themes[t].2.get(a).map(|s| s.1).unwrap_or(OwnerBasis::Default);
+                if depth > 0
+                    && let Some(Target::Activity(t, a)) = self.last
+                    && let Some(parent) = self.themes.get_mut(t).and_then(|th| th.0.activities.get_mut(a))
+                {
+                    // Sub-points elaborate the activity above them.
+                    if self.nested_into == Some((t, a)) {
+                        parent.text.push_str("; ");
+                    } else {
+                        let trimmed = parent.text.trim_end_matches([':', '.', ' ', ';']).len();
+                        parent.text.truncate(trimmed);
+                        parent.text.push_str(": ");
                     }
-                    self.warn(b.line, "underpunkt lästes som en egen aktivitet", text);
+                    parent.text.push_str(text);
+                    self.nested_into = Some((t, a));
+                    self.warn(b.line, "underpunkten lades till aktiviteten ovanför", text);
+                    return;
                 }
+                self.nested_into = None;
+                let (owner, basis, clean) = self.decide(text);
                 if basis == OwnerBasis::Default {
                     self.warn(b.line, "ansvarig part framgår inte; aktiviteten sattes som gemensam", text);
                 }
@@ -1167,6 +1249,16 @@ impl Reader<'_> {
         let (party, party_name) = owners::party(&owner);
         self.promises.push((Promise { text, party, party_name, focus_areas: vec![] }, line, basis, vec![]));
         self.last = Some(Target::Promise(self.promises.len() - 1));
+    }
+
+    /// A promise from running text: "Löfte: …" is stripped of its label and marks the
+    /// promise as stated (owner headers after it are over activities).
+    fn push_stated_promise(&mut self, text: String, owner: Owner, basis: OwnerBasis, line: usize) {
+        let stripped = strip_promise_label(&text);
+        if stripped.len() != text.len() {
+            self.explicit_promise = true;
+        }
+        self.push_promise(stripped, owner, basis, line);
     }
 
     fn push_focus(&mut self, text: String, line: usize) {
@@ -1196,7 +1288,9 @@ impl Reader<'_> {
             } else if matches!(last.kind, Kind::Para | Kind::Item { .. })
                 && self.sec != Sec::Signatures
                 && t.chars().count() > 30
-                && (t.ends_with([',', '-', '–']) || t.ends_with(|c: char| c.is_alphabetic()) && last.kind == Kind::Para)
+                && (t.ends_with([',', '-', '–'])
+                    || crate::text::ends_open(t)
+                    || t.ends_with(|c: char| c.is_alphabetic()) && last.kind == Kind::Para)
             {
                 Some("sista meningen tar slut mitt i")
             } else {
@@ -1274,9 +1368,10 @@ impl Reader<'_> {
             .first()
             .copied()
             .or(period.start.map(|d| d.0.year()))
+            .or_else(|| self.intro.iter().flat_map(|(t, _)| dates::years(t)).next())
+            .or_else(|| self.validity.iter().flat_map(|(t, _)| dates::years(t)).next())
             .or(period_years.first().copied())
             .or(self.signed_on.map(|d| d.0.year()))
-            .or_else(|| self.intro.iter().flat_map(|(t, _)| dates::years(t)).max())
             .unwrap_or_else(|| {
                 self.warnings.push(Warning {
                     line: 0,
@@ -1285,6 +1380,12 @@ impl Reader<'_> {
                 });
                 ctx.today.0.year()
             });
+        // "MEDBORGARLÖFTE 2020" → "Medborgarlöfte 2020".
+        let title = if title.chars().any(char::is_alphabetic) && !title.chars().any(char::is_lowercase) {
+            capitalise(&title.to_lowercase())
+        } else {
+            title
+        };
         let title = if title.is_empty() {
             self.warn(
                 0,
@@ -1386,6 +1487,13 @@ impl Reader<'_> {
         if let Some(given) = &ctx.police_area {
             return lofte_domain::police_area_name(given);
         }
+        // Our own page's meta line: "… · Lokalpolisområde Arvika".
+        let ours = self.meta_lines.iter().find_map(|(_, t)| {
+            t.split(" · ").find_map(|s| s.strip_prefix("Lokalpolisområde ")).map(|n| n.trim().to_owned())
+        });
+        if let Some(name) = ours.filter(|n| !n.is_empty()) {
+            return known(&name);
+        }
         let mut sources: Vec<(usize, String)> = self.meta_lines.clone();
         sources.extend(self.intro.iter().map(|(t, l)| (*l, t.clone())));
         if let Some((l, t)) = &self.title {
@@ -1446,7 +1554,7 @@ impl Reader<'_> {
 
     fn signatories(&mut self, municipalities: &[MunicipalityRef], police_area: &str) -> Vec<Signatory> {
         let mut out = Vec::new();
-        let municipality_org = municipalities.first().map(|m| format!("{} kommun", m.name)).unwrap_or_default();
+        let municipality_org = municipalities.first().map(|m| municipality_org(&m.name)).unwrap_or_default();
         let police_org =
             if police_area.is_empty() { "Polisen".to_owned() } else { format!("Lokalpolisområde {police_area}") };
         let party_of = |title: &str, org: &str| {
@@ -1561,10 +1669,42 @@ impl Reader<'_> {
     }
 }
 
+/// The sentences of a paragraph (split after ". ", "! ", "? " before a capital letter).
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?')
+            && bytes.get(i + 1) == Some(&b' ')
+            && text[i + 2..].starts_with(char::is_uppercase)
+        {
+            out.push(text[start..=i].trim());
+            start = i + 2;
+        }
+    }
+    if start < text.len() {
+        out.push(text[start..].trim());
+    }
+    out.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// "Säffle" → "Säffle kommun" as an organisation, "Kungsör" → "Kungsörs kommun": the genitive
+/// adds an s unless the name ends in a vowel or in s, x or z.
+fn municipality_org(name: &str) -> String {
+    let bare = name.ends_with(['s', 'x', 'z', 'a', 'e', 'i', 'o', 'u', 'y', 'å', 'ä', 'ö']);
+    if bare { format!("{name} kommun") } else { format!("{name}s kommun") }
+}
+
 /// A sentence that promises: "Polisen lovar att …", "Vi lovar …", "Löfte: …".
 fn promise_sentence(text: &str) -> bool {
     let l = text.to_lowercase();
-    (l.contains("lovar") || l.starts_with("löfte") || l.starts_with("vårt löfte") || l.starts_with("medborgarlöfte:"))
+    let numbered = l.strip_prefix("löfte ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    (l.contains("lovar")
+        || l.starts_with("löfte:")
+        || numbered
+        || l.starts_with("vårt löfte")
+        || l.starts_with("medborgarlöfte:"))
         && text.chars().count() < 600
         || owners::of_subject(text).is_some()
             && (l.contains("kommer att") || l.contains(" ska "))

@@ -76,7 +76,7 @@ fn marker(line: &str) -> Option<(Marker, &str)> {
     if BULLETS.contains(&first) {
         let rest = &line[first.len_utf8()..];
         // "-" and "*" need a space after them (so "-strategin" is no bullet); the others not.
-        if rest.starts_with(' ') || !matches!(first, '-' | '*' | '–' | '—') {
+        if rest.starts_with(char::is_whitespace) || !matches!(first, '-' | '*' | '–' | '—') {
             let rest = rest.trim_start();
             return (!rest.is_empty()).then_some((Marker::Bullet(first), rest));
         }
@@ -129,7 +129,7 @@ fn marker(line: &str) -> Option<(Marker, &str)> {
 /// The marker of a line; "o Text" (a Word sub-bullet copied as the letter o) counts inside a
 /// list or when indented.
 fn line_marker(text: &str, indent: usize, in_list: bool) -> Option<(Marker, &str)> {
-    if text.starts_with("o ") && (in_list || indent > 0) {
+    if (text.starts_with("o ") || text.starts_with("o\t")) && (in_list || indent > 0) {
         return Some((Marker::Bullet('o'), text[2..].trim_start()));
     }
     marker(text)
@@ -342,7 +342,9 @@ fn wrap_width(lines: &[Option<Line>]) -> Option<usize> {
         return None;
     }
     let near = lens.iter().filter(|&&l| l * 10 >= p90 * 8 && l <= p90 + 5).count();
-    (near * 3 >= lens.len()).then_some(p90)
+    // A wrapped text has (almost) no line much longer than its width.
+    let long = lens.iter().filter(|&&l| l * 10 > p90 * 13).count();
+    (near * 3 >= lens.len() && long * 50 <= lens.len()).then_some(p90)
 }
 
 #[cfg(test)]

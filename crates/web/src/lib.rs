@@ -28,6 +28,7 @@ use tracing::Level;
 
 pub use api::openapi;
 pub use error::{AppError, Problem};
+pub use pages::render_promise_page;
 
 /// Largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;

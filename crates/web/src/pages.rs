@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use lofte_db::municipalities::{self, MunicipalityRow, PoliceAreaSummary};
 use lofte_db::promises;
-use lofte_domain::Status;
+use lofte_domain::{IsoDate, Status};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -110,6 +110,12 @@ async fn public_document(state: &AppState, id: &str) -> Result<promises::StoredD
 }
 
 /// `/lofte/{id}`: any public document by id (drafts and documents being signed are not public).
+/// A promise's public page as HTML, as `/lofte/{id}` serves it (without the link to the
+/// previous promise). For the text importer's round-trip tests.
+pub fn render_promise_page(doc: &lofte_domain::PromiseDocument, today: IsoDate) -> Result<String, askama::Error> {
+    PromisePage { search_value: String::new(), d: DocumentView::new(doc, today), previous: None }.render()
+}
+
 pub async fn promise(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, AppError> {
     let stored = public_document(&state, &id).await?;
     let previous = lofte_db::signing::previous(&state.db, &stored.document)
