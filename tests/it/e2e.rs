@@ -266,3 +266,45 @@ async fn two_signatories_sign_in_a_browser() {
     browser.close().await;
     app.stop().await;
 }
+
+/// An editor pastes a published text, sees it read beside the source, corrects an owner in the
+/// text, reads again, and saves it as a draft: no JavaScript needed, axe finds nothing.
+#[tokio::test]
+async fn an_editor_imports_a_published_text_in_a_browser() {
+    let app = TestApp::spawn().await;
+    let Some(browser) = Browser::start().await else { return };
+    let c = &browser.client;
+    let find = |css: &'static str| async move {
+        c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    };
+    browser.goto(&app.url("/logga-in?nasta=/arbetsyta/importera")).await;
+    find("#email").await.send_keys("redaktor.saffle@lofte.example").await.expect("email");
+    find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    browser.click_and_wait(find("form.stack button").await).await;
+    find("#text").await;
+    assert!(browser.axe_violations().await.is_empty(), "empty import page");
+
+    let text = "Medborgarlöfte 2023\n\nSäffle kommun och lokalpolisområde Arvika.\n\nLöften\n\n\
+                • Polisen och kommunen lovar att öka tryggheten vid resecentrum.\n\nAktiviteter\n\n\
+                Resecentrum\n\n• Fotpatrullering vid resecentrum\n• Ny belysning i gångtunneln\n";
+    find("#text").await.send_keys(text).await.expect("text");
+    browser.click_and_wait(find("button[value=read]").await).await;
+    find("#resultat").await;
+    assert!(browser.axe_violations().await.is_empty(), "import result");
+    let page = c.source().await.expect("source");
+    assert!(page.contains("inget angivet, antaget gemensamt"), "an owner the text does not give is flagged");
+
+    // Correct the text: say who owns the lighting, read again.
+    let area = find("#text").await;
+    area.clear().await.expect("clear");
+    area.send_keys(&text.replace("gångtunneln\n", "gångtunneln (Kommunen)\n")).await.expect("text");
+    browser.click_and_wait(find("button[value=read]").await).await;
+    find("#resultat").await;
+    let page = c.source().await.expect("source");
+    assert!(page.contains("Ny belysning i gångtunneln <span class=\"meta\">– Kommunen"), "{page}");
+
+    browser.click_and_wait(find("button[value=draft]").await).await;
+    find("#t0_a1_party").await;
+    assert_eq!(find("#t0_a1_party").await.prop("value").await.expect("value").as_deref(), Some("municipality"));
+    assert_eq!(find("#title").await.prop("value").await.expect("value").as_deref(), Some("Medborgarlöfte 2023"));
+}

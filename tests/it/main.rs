@@ -13,6 +13,7 @@ mod public_site;
 mod schema;
 mod signing;
 mod staff;
+mod text_import;
 
 /// The Säffle demo document, as committed.
 pub const DEMO_JSON: &str = include_str!("../../data/demo/saffle-2024.json");

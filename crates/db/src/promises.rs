@@ -320,13 +320,23 @@ pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDoc
 /// force for a municipality the new document does not cover is an error, since that
 /// municipality would be left without its promise. Imports run one at a time.
 pub async fn import(db: &Db, docs: Vec<PromiseDocument>, dry_run: bool) -> Result<Vec<Imported>, DbError> {
+    import_as(db, docs, dry_run, Actor::IMPORT).await
+}
+
+/// [`import`] on behalf of a person (the staff import page), for versions and the audit log.
+pub async fn import_as(
+    db: &Db,
+    docs: Vec<PromiseDocument>,
+    dry_run: bool,
+    actor: Actor<'_>,
+) -> Result<Vec<Imported>, DbError> {
     let docs = check(db, docs).await?;
     let many = docs.len() > 1;
     let now = now_text();
     let mut tx = db.begin_write().await?;
     let mut done = Vec::with_capacity(docs.len());
     for (i, doc) in docs.into_iter().enumerate() {
-        let result = write_one(&mut tx, doc, &now, Actor::IMPORT).await;
+        let result = write_one(&mut tx, doc, &now, actor).await;
         match result {
             Ok(imported) => done.push(imported),
             Err(DbError::Invalid(errors)) if many => {

@@ -103,7 +103,7 @@ pub enum OwnerBasis {
 }
 
 impl OwnerBasis {
-    pub fn confidence(self) -> f32 {
+    pub fn confidence(self) -> f64 {
         match self {
             OwnerBasis::Marker => 0.95,
             OwnerBasis::Header => 0.9,
@@ -134,7 +134,7 @@ pub struct ItemSource {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_from: Option<OwnerBasis>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub confidence: Option<f32>,
+    pub confidence: Option<f64>,
 }
 
 /// A signatory named in the text (the document gets signatures only when it is stored as a

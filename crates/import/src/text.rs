@@ -200,7 +200,14 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
         let expanded_indent: usize =
             l.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum();
         let text = l.trim();
-        view.push(clean(l.trim_end()));
+        // The view keeps indentation (nesting shows, and survives a correction and re-read).
+        let body = clean(l);
+        let lead: String = if body.is_empty() {
+            String::new()
+        } else {
+            l.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { "    " } else { " " }).collect()
+        };
+        view.push(format!("{lead}{body}"));
         if text.is_empty() || text.chars().all(|c| matches!(c, '-' | '=' | '_' | '*' | '#' | '~')) {
             lines.push(None);
         } else {

@@ -11,6 +11,7 @@ mod middleware;
 mod pages;
 mod signing;
 pub mod staff;
+mod text_import;
 mod views;
 
 use std::time::Duration;

@@ -56,6 +56,8 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("POST", "/konto/losenord", Access::Staff), post(change_password)),
         (spec("POST", "/logga-ut", Access::Staff), post(logout)),
         (spec("POST", "/arbetsyta/nytt", Access::Staff), post(crate::documents::create)),
+        (spec("GET", "/arbetsyta/importera", Access::Staff), get(crate::text_import::form)),
+        (spec("POST", "/arbetsyta/importera", Access::Staff), post(crate::text_import::read)),
         (spec("GET", "/arbetsyta/lofte/{id}", Access::DocumentRead), get(crate::documents::overview)),
         (spec("GET", "/arbetsyta/lofte/{id}/forhandsgranska", Access::DocumentRead), get(crate::documents::preview)),
         (spec("GET", "/arbetsyta/lofte/{id}/jamfor", Access::DocumentRead), get(crate::documents::compare)),
