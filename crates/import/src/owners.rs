@@ -96,7 +96,7 @@ pub fn of_name(phrase: &str) -> Option<Owner> {
     let municipality = ws.iter().any(|w| is_municipality_word(w));
     let joint = ws.iter().any(|w| is_joint_word(w));
     let trimmed = phrase.trim().trim_end_matches(':').trim();
-    if police && municipality || joint && (police || municipality || ws.len() <= 3) {
+    if police && municipality || joint && (police || municipality || ws.len() <= 5) {
         return Some(Owner::Joint);
     }
     // "Region Gotland" is a municipality; other regions are third parties.

@@ -71,7 +71,7 @@ enum Class {
 }
 
 fn norm(text: &str) -> String {
-    text.trim().trim_end_matches([':', '.', ';']).trim().to_lowercase()
+    text.trim().trim_end_matches([':', '.', ';', '?', '!']).trim().to_lowercase()
 }
 
 /// A title: names a medborgarlöfte ("Medborgarlöfte 2024", "Säffle – medborgarlöften",
@@ -231,6 +231,15 @@ fn classify(text: &str) -> Class {
         &l,
         &[
             "bakgrund",
+            "problembild",
+            "problembilden",
+            "nuläge",
+            "nulägesbeskrivning",
+            "orsaksanalys",
+            "om medborgarlöftet",
+            "det här är medborgarlöften",
+            "samverkansöverenskommelse",
+            "samverkansöverenskommelsen",
             "inledning",
             "syfte",
             "om medborgarlöften",
@@ -503,6 +512,14 @@ enum Target {
 /// A theme, the line of its heading, and each activity's line and owner basis.
 type ThemeParts = (Theme, usize, Vec<(usize, OwnerBasis)>);
 
+/// The table being read, from its header row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Table {
+    None,
+    Activities { activity: usize, owner: usize },
+    Signatures,
+}
+
 struct Reader<'a> {
     ctx: &'a Context,
     blocks: &'a [Block],
@@ -529,6 +546,7 @@ struct Reader<'a> {
     explicit_promise: bool,
     /// The activity that sub-points are being added to.
     nested_into: Option<(usize, usize)>,
+    table: Table,
     sig_lines: Vec<(usize, String)>,
     sig_rows: Vec<(usize, Vec<String>)>,
     signed_on: Option<IsoDate>,
@@ -560,6 +578,7 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context) -> Result<O
         last: None,
         explicit_promise: false,
         nested_into: None,
+        table: Table::None,
         sig_lines: Vec::new(),
         sig_rows: Vec::new(),
         signed_on: None,
@@ -665,6 +684,9 @@ impl Reader<'_> {
                 continue;
             }
 
+            if !matches!(b.kind, Kind::Row(_)) {
+                self.table = Table::None;
+            }
             let heading_like = matches!(b.kind, Kind::Heading { .. }) && b.hint != Some("promise");
             if heading_like && self.started && self.begun() && title_like(&b.text) && b.hint.is_none() {
                 self.warn(
@@ -685,17 +707,56 @@ impl Reader<'_> {
                 Kind::Heading { .. } => {}
                 Kind::Para => self.para(b, i),
                 Kind::Item { depth, .. } => self.item(b, *depth, true),
-                Kind::Row(cells) => {
-                    if self.sec == Sec::Signatures || cells.len() >= 3 {
-                        self.sig_rows.push((b.line, cells.clone()));
-                    } else {
-                        self.para(b, i);
-                    }
-                }
+                Kind::Row(cells) => self.row(b, cells, i),
             }
             i += 1;
         }
         blocks.len()
+    }
+
+    /// A table row: a header row starts an activity table ("Aktivitet | Ansvarig | När") or a
+    /// signature table ("Namn | Befattning | Datum"); rows under them are activities or
+    /// signatures; other rows are read as paragraphs.
+    fn row(&mut self, b: &Block, cells: &[String], i: usize) {
+        let lower: Vec<String> = cells.iter().map(|c| norm(c)).collect();
+        let activity_col =
+            lower.iter().position(|c| ["aktivitet", "åtgärd", "insats", "vad"].iter().any(|w| c.starts_with(w)));
+        let owner_col = lower.iter().position(|c| c.starts_with("ansvar") || c == "vem" || c.starts_with("utförare"));
+        if let (Some(a), Some(o)) = (activity_col, owner_col) {
+            self.table = Table::Activities { activity: a, owner: o };
+            if self.sec != Sec::Activities {
+                self.sec = Sec::Activities;
+                self.label = None;
+            }
+            return;
+        }
+        if lower.iter().any(|c| c == "namn") {
+            self.table = Table::Signatures;
+            self.sig_rows.push((b.line, cells.to_vec()));
+            return;
+        }
+        match self.table {
+            Table::Activities { activity, owner } => {
+                let (Some(text), owner_text) = (cells.get(activity), cells.get(owner)) else { return };
+                if text.is_empty() {
+                    return;
+                }
+                let marked = owner_text.filter(|o| !o.is_empty()).map(|o| format!("{text} ({o})"));
+                let item =
+                    Block::new(b.line, Kind::Item { depth: 0, ordered: false }, marked.unwrap_or_else(|| text.clone()));
+                self.item(&item, 0, true);
+            }
+            Table::Signatures => self.sig_rows.push((b.line, cells.to_vec())),
+            Table::None if self.sec == Sec::Signatures => self.sig_rows.push((b.line, cells.to_vec())),
+            Table::None => {
+                let para = Block::new(
+                    b.line,
+                    Kind::Para,
+                    cells.iter().filter(|c| !c.is_empty()).cloned().collect::<Vec<_>>().join(" – "),
+                );
+                self.para(&para, i);
+            }
+        }
     }
 
     /// Blocks our own page marked. Returns whether the block was handled (else the ordinary

@@ -261,6 +261,15 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
             i = j;
             continue;
         }
+        // Columns (a table copied from a PDF or a word processor): cells apart by tabs or by
+        // three or more spaces.
+        if let Some(cells) = columns(line.text) {
+            let text = cells.join(" | ");
+            out.push(Block::new(line.no, Kind::Row(cells), text));
+            levels.clear();
+            i += 1;
+            continue;
+        }
         // A paragraph: this line and the ones that continue it.
         let mut text = line.text.to_owned();
         let mut last = line.text;
@@ -305,6 +314,16 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
         i = j;
     }
     (out, view)
+}
+
+/// The cells of a line laid out in columns, if it is.
+fn columns(text: &str) -> Option<Vec<String>> {
+    if !(text.contains('\t') || text.contains("   ")) {
+        return None;
+    }
+    let cells: Vec<String> =
+        text.split('\t').flat_map(|part| part.split("   ")).map(clean).filter(|c| !c.is_empty()).collect();
+    (cells.len() >= 2 && cells.iter().all(|c| c.chars().count() <= 200)).then_some(cells)
 }
 
 /// The list depth of an item at `indent` with marker `m`, given the open levels.
@@ -434,6 +453,14 @@ mod tests {
         assert_eq!(got.len(), 3, "{got:#?}");
         assert!(got[0].1.ends_with("polisens lokala mål."));
         assert_eq!(got[1].1, "Syftet är att öka tryggheten.");
+    }
+
+    #[test]
+    fn columns_are_rows() {
+        let got = kinds("Aktivitet\tAnsvarig\tNär\nFotpatrullering     Polisen     Varje fredag\n");
+        assert_eq!(got[0].0, Kind::Row(vec!["Aktivitet".into(), "Ansvarig".into(), "När".into()]));
+        assert_eq!(got[1].0, Kind::Row(vec!["Fotpatrullering".into(), "Polisen".into(), "Varje fredag".into()]));
+        assert_eq!(kinds("Ett vanligt  stycke med två mellanslag.\n")[0].0, Kind::Para);
     }
 
     #[test]
