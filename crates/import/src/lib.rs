@@ -197,11 +197,12 @@ pub fn import(bytes: &[u8], format: Format, ctx: &Context) -> Result<Imported, I
             html::blocks(&source)
         }
     };
-    let mut out = structure::read(&blocks, &meta, ctx)?;
+    let mut out = structure::read(&blocks, &meta, ctx, format)?;
     warnings.append(&mut out.warnings);
     warnings.sort_by_key(|w| w.line);
     out.warnings = warnings;
-    Ok(Imported { format, source_lines: lines, ..out.into_imported(format) })
+    out.source_lines = lines;
+    Ok(out)
 }
 
 impl Imported {

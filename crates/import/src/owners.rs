@@ -387,7 +387,7 @@ fn other_name(s: &str) -> Option<Owner> {
         .then(|| Owner::Other(s.to_owned()))
 }
 
-fn capitalise(s: &str) -> String {
+pub(crate) fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),

@@ -10,34 +10,11 @@ use lofte_domain::{
 };
 
 use crate::html::PageMeta;
+use crate::owners::capitalise;
 use crate::text::{Block, Kind, labelish};
 use crate::{
     Context, Format, ImportError, Imported, ItemSource, OwnerBasis, Signatory, Warning, dates, excerpt, owners, places,
 };
-
-pub(crate) struct Out {
-    pub document: PromiseDocument,
-    pub warnings: Vec<Warning>,
-    pub truncated: bool,
-    pub items: Vec<ItemSource>,
-    pub signatories: Vec<Signatory>,
-    pub signed_on: Option<IsoDate>,
-}
-
-impl Out {
-    pub fn into_imported(self, format: Format) -> Imported {
-        Imported {
-            format,
-            document: self.document,
-            warnings: self.warnings,
-            truncated: self.truncated,
-            items: self.items,
-            signatories: self.signatories,
-            signed_on: self.signed_on,
-            source_lines: vec![],
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Sec {
@@ -556,7 +533,7 @@ struct Reader<'a> {
     page_headings: Vec<(usize, String)>,
 }
 
-pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context) -> Result<Out, ImportError> {
+pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context, format: Format) -> Result<Imported, ImportError> {
     let mut r = Reader {
         ctx,
         blocks,
@@ -596,7 +573,7 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context) -> Result<O
         return Err(ImportError::NothingFound);
     }
     let truncated = r.truncated(end);
-    Ok(r.finish(meta, truncated))
+    Ok(r.finish(meta, truncated, format))
 }
 
 /// Whose voice "vi" is: the police's on a police page (polisen.se) or when the text says
@@ -1114,38 +1091,31 @@ impl Reader<'_> {
                     self.item(b, 0, false);
                 }
             }
-            Sec::FollowUp => {
-                if validity_sentence(text) {
-                    self.validity.push((text.to_owned(), b.line));
-                } else if communication_sentence(text) {
-                    self.communication.push((text.to_owned(), b.line));
-                } else if self.signature_starts(i) {
-                    self.sec = Sec::Signatures;
-                    self.sig_lines.push((b.line, text.to_owned()));
-                } else {
-                    self.follow_up.push((text.to_owned(), b.line));
-                }
-            }
-            Sec::Communication => {
-                if validity_sentence(text) {
-                    self.validity.push((text.to_owned(), b.line));
-                } else if self.signature_starts(i) {
-                    self.sec = Sec::Signatures;
-                    self.sig_lines.push((b.line, text.to_owned()));
-                } else {
-                    self.communication.push((text.to_owned(), b.line));
-                }
-            }
-            Sec::Validity => {
-                if self.signature_starts(i) {
-                    self.sec = Sec::Signatures;
-                    self.sig_lines.push((b.line, text.to_owned()));
-                } else {
-                    self.validity.push((text.to_owned(), b.line));
-                }
-            }
+            Sec::FollowUp | Sec::Communication | Sec::Validity => self.tail_para(b, i),
             Sec::Signatures => self.sig_lines.push((b.line, text.to_owned())),
             Sec::Skip => self.warn(b.line, "hoppades över", text),
+        }
+    }
+
+    /// A paragraph after the promises: by content to validity or communication (texts put them
+    /// under "Uppföljning" too), else to the section it stands in, unless signatures begin.
+    fn tail_para(&mut self, b: &Block, i: usize) {
+        let text = b.text.clone();
+        let to = if validity_sentence(&text) {
+            Sec::Validity
+        } else if self.sec == Sec::FollowUp && communication_sentence(&text) {
+            Sec::Communication
+        } else if self.signature_starts(i) {
+            self.sec = Sec::Signatures;
+            self.sig_lines.push((b.line, text));
+            return;
+        } else {
+            self.sec
+        };
+        match to {
+            Sec::FollowUp => self.follow_up.push((text, b.line)),
+            Sec::Communication => self.communication.push((text, b.line)),
+            _ => self.validity.push((text, b.line)),
         }
     }
 
@@ -1365,7 +1335,7 @@ impl Reader<'_> {
         false
     }
 
-    fn finish(mut self, meta: &PageMeta, truncated: bool) -> Out {
+    fn finish(mut self, meta: &PageMeta, truncated: bool, format: Format) -> Imported {
         let ctx = self.ctx;
         // Municipalities.
         let mut mentions = Vec::new();
@@ -1533,7 +1503,16 @@ impl Reader<'_> {
             valid_to: None,
             withdrawn_reason: None,
         };
-        Out { document, warnings: self.warnings, truncated, items, signatories, signed_on: self.signed_on }
+        Imported {
+            format,
+            document,
+            warnings: self.warnings,
+            truncated,
+            items,
+            signatories,
+            signed_on: self.signed_on,
+            source_lines: vec![],
+        }
     }
 
     fn police_area(&mut self, municipalities: &[MunicipalityRef]) -> String {
@@ -1781,12 +1760,4 @@ fn strip_promise_label(text: &str) -> String {
         }
     }
     text.to_owned()
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
