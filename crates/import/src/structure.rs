@@ -364,6 +364,19 @@ fn clutter(text: &str) -> bool {
     if starts.iter().any(|s| l.starts_with(s)) {
         return true;
     }
+    // Page numbers and running page headers of a PDF: "Sida 2 av 4", "2 (4)", "3".
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let number = |w: &str| !w.is_empty() && w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit());
+    let page = match words.as_slice() {
+        [n] => number(n),
+        ["sida", n] => number(n),
+        ["sida", n, "av" | "(av", m] => number(n) && number(m.trim_end_matches(')')),
+        [n, m] => number(n) && m.starts_with('(') && number(m.trim_matches(['(', ')'])),
+        _ => false,
+    };
+    if page {
+        return true;
+    }
     // Breadcrumbs: "Start > Trygghet > Medborgarlöften".
     let crumbs = l.matches(" > ").count() + l.matches(" › ").count() + l.matches(" / ").count();
     if crumbs >= 2 && l.chars().count() < 120 {

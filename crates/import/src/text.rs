@@ -251,8 +251,7 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
                 if !continues {
                     break;
                 }
-                text.push(' ');
-                text.push_str(next.text);
+                join_line(&mut text, next.text);
                 last_len = next.text.chars().count() + next.indent;
                 j += 1;
             }
@@ -292,8 +291,7 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
                 if !joins {
                     break;
                 }
-                text.push(' ');
-                text.push_str(next.text);
+                join_line(&mut text, next.text);
                 last = next.text;
                 j += 1;
             }
@@ -314,6 +312,22 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
         i = j;
     }
     (out, view)
+}
+
+/// Joins a wrapped line to the text before it. A word hyphenated at the end of a line
+/// ("trygg-" + "hetsvandringar") is joined whole, but a hyphen that stands for a shared
+/// ending ("medarbetar-" + "och medborgardialog") is kept.
+fn join_line(text: &mut String, next: &str) {
+    let hyphenated = text.ends_with('-')
+        && text[..text.len() - 1].ends_with(char::is_alphabetic)
+        && next.starts_with(char::is_lowercase);
+    let next_word = next.split_whitespace().next().unwrap_or("");
+    if hyphenated && !matches!(next_word, "och" | "samt" | "eller" | "till" | "som") {
+        text.pop();
+    } else {
+        text.push(' ');
+    }
+    text.push_str(next);
 }
 
 /// The cells of a line laid out in columns, if it is.
@@ -453,6 +467,13 @@ mod tests {
         assert_eq!(got.len(), 3, "{got:#?}");
         assert!(got[0].1.ends_with("polisens lokala mål."));
         assert_eq!(got[1].1, "Syftet är att öka tryggheten.");
+    }
+
+    #[test]
+    fn hyphenated_words_are_joined_but_shared_endings_kept() {
+        let got = kinds("• Genomföra trygg-\n  hetsvandringar i centrum\n• Medarbetar-\n  och medborgardialoger\n");
+        assert_eq!(got[0].1, "Genomföra trygghetsvandringar i centrum");
+        assert_eq!(got[1].1, "Medarbetar- och medborgardialoger");
     }
 
     #[test]
