@@ -200,7 +200,7 @@ pub fn import(bytes: &[u8], format: Format, ctx: &Context) -> Result<Imported, I
     let mut out = structure::read(&blocks, &meta, ctx, format)?;
     warnings.append(&mut out.warnings);
     warnings.sort_by_key(|w| w.line);
-    out.warnings = warnings;
+    out.warnings = compact(warnings);
     out.source_lines = lines;
     Ok(out)
 }
@@ -239,6 +239,32 @@ impl Imported {
         }
         doc
     }
+}
+
+/// Runs of the same warning on nearby lines (a menu, a cookie banner) become one.
+fn compact(warnings: Vec<Warning>) -> Vec<Warning> {
+    let mut out: Vec<(Warning, usize, usize)> = Vec::new();
+    for w in warnings {
+        if let Some((first, last, n)) = out.last_mut()
+            && first.message == w.message
+            && w.line > 0
+            && w.line <= *last + 3
+        {
+            *last = w.line;
+            *n += 1;
+            continue;
+        }
+        let line = w.line;
+        out.push((w, line, 1));
+    }
+    out.into_iter()
+        .map(|(mut w, last, n)| {
+            if n > 1 {
+                w.message = format!("{} ({n} rader, till och med rad {last})", w.message);
+            }
+            w
+        })
+        .collect()
 }
 
 /// Shortens a line for a warning.

@@ -62,7 +62,6 @@ fn third_party(name: &str) -> bool {
         "bostad",
         "bostads",
         "hem ab",
-        "hem",
         "fastighet",
         "region ",
         "regionen",
@@ -77,7 +76,6 @@ fn third_party(name: &str) -> bool {
         " ab",
         "ab ",
         "företagar",
-        "handel",
         "kollektivtrafik",
         "vårdcentral",
         "brottsofferjour",
@@ -180,19 +178,39 @@ const VERBS: &[&str] = &[
 /// clear subject (the words before the first verb).
 pub fn of_subject(sentence: &str) -> Option<Owner> {
     let raw: Vec<&str> = sentence.split_whitespace().collect();
-    let verb_at = raw.iter().take(9).position(|w| {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-        VERBS.contains(&w.as_str())
-    })?;
-    if verb_at == 0 {
-        return None;
+    // The subject ends at a verb, or at the first word in lower case that neither joins names
+    // ("och", "med", "i") nor names a party ("Kommunen öppnar …", "Mitthem AB byter …").
+    let mut end = None;
+    for (k, w) in raw.iter().take(9).enumerate() {
+        let clean = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let lower = clean.to_lowercase();
+        if VERBS.contains(&lower.as_str()) {
+            end = Some(k);
+            break;
+        }
+        let joins = clean.starts_with(char::is_uppercase)
+            || CONNECTORS.contains(&lower.as_str())
+            || is_police_word(&lower)
+            || is_municipality_word(&lower)
+            || is_joint_word(&lower);
+        if k > 0 && !joins {
+            end = Some(k);
+            break;
+        }
     }
-    let subject = raw[..verb_at].join(" ");
+    let end = end.filter(|e| *e > 0)?;
+    let subject = raw[..end].join(" ");
     let first = raw[0].trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
     if first == "vi" {
         return None; // decided by the text's voice
     }
-    let owner = of_name(&subject)?;
+    let Some(owner) = of_name(&subject) else {
+        // "Hemsefestivalens arrangörer ansvarar för …": a named body that takes something on.
+        let lower: Vec<String> = raw.iter().take(7).map(|w| w.to_lowercase()).collect();
+        let takes = lower.iter().position(|w| matches!(w.as_str(), "ansvarar" | "lovar" | "åtar"))?;
+        let named = raw[0].starts_with(char::is_uppercase) && takes > 0 && first != "vi";
+        return named.then(|| Owner::Other(raw[..takes].join(" ")));
+    };
     // A third party must be written as a name (capital letter).
     if let Owner::Other(_) = owner
         && !raw[0].chars().next().is_some_and(char::is_uppercase)
@@ -201,6 +219,9 @@ pub fn of_subject(sentence: &str) -> Option<Owner> {
     }
     Some(owner)
 }
+
+/// Words that join the parts of a subject: "Polisen tillsammans med Säffle kommun".
+const CONNECTORS: &[&str] = &["och", "med", "tillsammans", "i", "samt", "&", "ab", "län", "stad", "stads"];
 
 /// Whether a sentence speaks as "vi" (we).
 pub fn speaks_as_we(sentence: &str) -> bool {
@@ -243,26 +264,10 @@ pub fn of_header(header: &str) -> Option<Option<Owner>> {
     {
         return Some(Some(o));
     }
-    const ENDINGS: &[&str] = &[
-        "aktiviteter",
-        "aktivitet",
-        "åtgärder",
-        "insatser",
-        "åtaganden",
-        "lovar att",
-        "lovar",
-        "ska",
-        "skall",
-        "kommer att",
-        "tillsammans att",
-        "åtar sig att",
-        "ansvarar för",
-        "bidrar med",
-        "gör",
-    ];
     let ending = ENDINGS.iter().any(|e| lower.ends_with(e));
     let colon = header.trim_end().ends_with(':');
-    if ws.first().is_some_and(|w| w == "vi") && (ending || colon) {
+    let we_header = ws.len() <= 8 && ws.last().is_some_and(|w| w == "att" || w == "vi");
+    if ws.first().is_some_and(|w| w == "vi") && (ending || colon || we_header) {
         return Some(if ws.iter().any(|w| is_joint_word(w)) { Some(Owner::Joint) } else { None });
     }
     // "Gemensamma aktiviteter", "Polisiära aktiviteter", "Kommunala insatser".
@@ -300,6 +305,32 @@ pub fn of_header(header: &str) -> Option<Option<Owner>> {
         }
     }
     None
+}
+
+/// How owner headers end: "… aktiviteter", "… lovar att", "… åtar sig att".
+const ENDINGS: &[&str] = &[
+    "aktiviteter",
+    "aktivitet",
+    "åtgärder",
+    "insatser",
+    "åtaganden",
+    "lovar att",
+    "lovar",
+    "ska",
+    "skall",
+    "kommer att",
+    "tillsammans att",
+    "åtar sig att",
+    "ansvarar för",
+    "bidrar med",
+    "gör",
+];
+
+/// An owner header that says what the owner does ("Vara kommun åtar sig att", "Vi lovar att"),
+/// not only a party name ("Sundsvalls kommun", which is as often a site's name).
+pub fn is_header_with_verb(text: &str) -> bool {
+    let lower = text.trim().trim_end_matches([':', ';']).trim().to_lowercase();
+    (ENDINGS.iter().any(|e| lower.ends_with(e)) || lower.ends_with(" att")) && of_header(text).is_some()
 }
 
 /// An explicit owner marker at an item: a trailing "(Polisen)", "(ansvar: kommunen)",
@@ -434,6 +465,8 @@ mod tests {
         assert_eq!(of_header("Region Värmland:"), Some(Some(other("Region Värmland"))));
         assert_eq!(of_header("Hyresgästföreningen lovar att:"), Some(Some(other("Hyresgästföreningen"))));
         assert_eq!(of_header("Vi lovar att:"), Some(None));
+        assert_eq!(of_header("Vi åtar oss gemensamt att"), Some(Some(Owner::Joint)));
+        assert_eq!(of_header("Vi kommer att"), Some(None));
         assert_eq!(of_header("Vi lovar tillsammans att:"), Some(Some(Owner::Joint)));
         assert_eq!(of_header("Polisen"), Some(Some(Owner::Police)));
         assert_eq!(of_header("Kommunen"), Some(Some(Owner::Municipality)));
@@ -460,6 +493,17 @@ mod tests {
         assert_eq!(of_subject("Narkotikainformation riktad till föräldrar"), None);
         assert_eq!(of_subject("Vi ska synas mer"), None);
         assert_eq!(of_subject("Fotpatrullering i centrum är viktigt"), None);
+        assert_eq!(of_subject("Kommunen öppnar en ny mötesplats för unga"), Some(Owner::Municipality));
+        assert_eq!(of_subject("Mitthem AB byter låssystem i trapphusen"), Some(other("Mitthem AB")));
+        assert_eq!(of_subject("Region Värmland ser över kollektivtrafiken"), Some(other("Region Värmland")));
+        assert_eq!(of_subject("Telgebostäder förbättrar belysningen"), Some(other("Telgebostäder")));
+        assert_eq!(of_subject("Södertälje kommun utökar fältgruppen"), Some(Owner::Municipality));
+        assert_eq!(of_subject("Skolorna i Sundsvall erbjuder ett ANDT-pass"), Some(Owner::Municipality));
+        assert_eq!(of_subject("Närvaro vid marknader"), None);
+        assert_eq!(
+            of_subject("Hemsefestivalens arrangörer ansvarar för ordningsvakter"),
+            Some(other("Hemsefestivalens arrangörer"))
+        );
     }
 
     #[test]

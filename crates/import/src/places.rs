@@ -81,6 +81,10 @@ pub fn mentions(line_no: usize, text: &str, in_title: bool, all: &[MunicipalityR
                 continue;
             }
             let after = after_name.trim_start().to_lowercase();
+            // "Stockholms län", "Värmlands län": a county, not the municipality.
+            if after.starts_with("län") {
+                continue;
+            }
             let strong = after.starts_with("kommun")
                 || after.starts_with("stad")
                 || prefix.ends_with("region") && name == "Gotland"
@@ -244,6 +248,7 @@ mod tests {
         assert_eq!(codes("Vara kommun"), vec![("1560".into(), true)]);
         assert!(codes("Säfflebo och Arvikafestivalen").is_empty());
         assert!(codes("lokalpolisområdet i Arvika").is_empty());
+        assert!(codes("Polisen i Stockholms län").is_empty());
     }
 
     #[test]

@@ -114,7 +114,11 @@ fn classify(text: &str) -> Class {
         "äldre medborgarlöften",
         "arkiv",
     ];
-    if starts_any(&l, &report_words) || (l.starts_with("uppföljning") && !dates::years(&l).is_empty()) {
+    let dated = !dates::years(&l).is_empty();
+    let older = ["tidigare", "äldre", "förra", "arkiv"].iter().any(|w| l.contains(w));
+    if (starts_any(&l, &report_words) || l.starts_with("uppföljning")) && (dated || older)
+        || starts_any(&l, &["resultat", "så gick det", "genomförda aktiviteter", "redovisning", "återrapport"])
+    {
         return Class::Report;
     }
     if starts_any(
@@ -293,6 +297,20 @@ fn clutter(text: &str) -> bool {
         "godkänn",
         "acceptera",
         "acceptera alla",
+        "endast nödvändiga",
+        "inställningar",
+        "facebook",
+        "twitter",
+        "x",
+        "linkedin",
+        "instagram",
+        "youtube",
+        "e-post",
+        "mejla",
+        "dela:",
+        "skriv ut sidan",
+        "logga in",
+        "meny sök",
         "ok",
         "tipsa en vän",
         "tillbaka",
@@ -393,6 +411,25 @@ fn clutter(text: &str) -> bool {
     l.chars().count() < 60 && l.contains('@') && !l.contains(' ')
 }
 
+/// A paragraph that works as a heading: a label ending in a colon, an owner header
+/// ("Polisen åtar sig att"), or a short known section name ("Uppföljning", "Fokusområde: …").
+fn acts_as_heading(text: &str) -> bool {
+    let t = text.trim();
+    if labelish(t) {
+        return true;
+    }
+    let n = t.chars().count();
+    if n > 90 || t.ends_with(['.', '!', '?', ',']) {
+        return false;
+    }
+    match classify(t) {
+        Class::PromiseItem(_) | Class::FocusItem(_) => true,
+        Class::Focus => t.contains(':') || t.split_whitespace().count() <= 5,
+        Class::Owner(_) | Class::Unknown => false,
+        _ => t.split_whitespace().count() <= 5,
+    }
+}
+
 /// A sentence about when the promise is in force.
 fn validity_sentence(text: &str) -> bool {
     let l = text.to_lowercase();
@@ -421,7 +458,7 @@ fn validity_sentence(text: &str) -> bool {
     ];
     let short = text.chars().count() < 600;
     let dated = || {
-        (l.contains("gäll") || l.contains("giltig") || l.starts_with("period"))
+        (l.contains("gäll") || l.contains("giltig") || l.contains("period"))
             && dates::period(text).ok().flatten().is_some_and(|p| p.start.is_some() || p.end.is_some())
     };
     short && (about && when.iter().any(|w| l.contains(w)) || l.chars().count() < 200 && dated())
@@ -460,8 +497,6 @@ fn signatory_title(text: &str) -> bool {
         "chef lokalpolisområde",
         "lpo-chef",
         "stadsdirektör",
-        "kommunstyrelsen",
-        "kommunstyrelsens",
         "polischef",
         "områdeschef",
         "biträdande",
@@ -473,8 +508,20 @@ fn signatory_title(text: &str) -> bool {
 }
 
 /// "Anna Andersson": two to four capitalised words, no digits.
+/// "Peter Johansson (M)" → "Peter Johansson".
+fn without_party(name: &str) -> String {
+    name.split_whitespace()
+        .filter(|w| !(w.starts_with('(') && w.trim_end_matches(',').ends_with(')') && w.len() <= 6))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A person's party abbreviation after the name ("Peter Johansson (M)") is not part of it.
 fn person_name(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !(w.starts_with('(') && w.trim_end_matches(',').ends_with(')') && w.len() <= 6))
+        .collect();
     (2..=4).contains(&words.len())
         && words.iter().all(|w| {
             let w = w.trim_end_matches(',');
@@ -534,6 +581,12 @@ struct Reader<'a> {
     /// A promise was stated as one ("Löfte: …", "Löfte 1: …"): owner headers after it are
     /// over activities, not over more promises.
     explicit_promise: bool,
+    /// Focus areas named before any promise ("Fokusområden: A, B"): given to the first one.
+    pending_focus_list: Vec<(String, usize)>,
+    /// The item being read had a bullet.
+    bulleted_now: bool,
+    /// The warning that the last item's owner is unknown (removed if a marker follows).
+    default_warning: Option<usize>,
     /// The activity that sub-points are being added to.
     nested_into: Option<(usize, usize)>,
     table: Table,
@@ -567,6 +620,9 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context, format: For
         voice: voice(blocks, meta),
         last: None,
         explicit_promise: false,
+        pending_focus_list: Vec::new(),
+        default_warning: None,
+        bulleted_now: false,
         nested_into: None,
         table: Table::None,
         sig_lines: Vec::new(),
@@ -677,8 +733,21 @@ impl Reader<'_> {
             if !matches!(b.kind, Kind::Row(_)) {
                 self.table = Table::None;
             }
-            let heading_like = matches!(b.kind, Kind::Heading { .. }) && b.hint != Some("promise");
-            if heading_like && self.started && self.begun() && title_like(&b.text) && b.hint.is_none() {
+            // "Ansvarig: kommunen" on a line of its own: the owner of the item above.
+            if let Some(owner) = owners::responsible_line(&b.text)
+                && self.set_last_owner(owner)
+            {
+                i += 1;
+                continue;
+            }
+            // A paragraph that is a header ("<p>Polisen lovar att:</p>", "Uppföljning" with
+            // no blank line around it) is read as one.
+            let kind = match &b.kind {
+                Kind::Para if acts_as_heading(&b.text) => Kind::Heading { guessed: true },
+                k => k.clone(),
+            };
+            let heading_like = matches!(kind, Kind::Heading { .. }) && b.hint != Some("promise");
+            if heading_like && self.started && self.begun() && self.another_promise(&b.text) {
                 self.warn(
                     b.line,
                     format!("sidan innehåller också \"{}\" (härifrån och framåt); bara det första medborgarlöftet importerades", excerpt(&b.text)),
@@ -686,7 +755,7 @@ impl Reader<'_> {
                 );
                 return i;
             }
-            match &b.kind {
+            match &kind {
                 Kind::Heading { guessed } if b.hint.is_none() => {
                     if *guessed && self.heading_is_item(i) {
                         self.item(b, 0, false);
@@ -696,12 +765,41 @@ impl Reader<'_> {
                 }
                 Kind::Heading { .. } => {}
                 Kind::Para => self.para(b, i),
+                Kind::Item { depth, .. } if self.item_is_heading(i, *depth) => {
+                    // "1. Gamlegården" over plain paragraphs: a numbered theme heading.
+                    self.new_theme(b.text.trim_end_matches(':').to_owned(), b.line);
+                    self.pending_theme = None;
+                }
                 Kind::Item { depth, .. } => self.item(b, *depth, true),
                 Kind::Row(cells) => self.row(b, cells, i),
             }
             i += 1;
         }
         blocks.len()
+    }
+
+    /// An item among the activities that heads the plain paragraphs after it: short, no full
+    /// stop, and followed by a paragraph rather than by more items.
+    fn item_is_heading(&self, i: usize, depth: usize) -> bool {
+        let b = &self.blocks[i];
+        let short = b.text.chars().count() <= 60 && b.text.split_whitespace().count() <= 6;
+        self.sec == Sec::Activities
+            && depth == 0
+            && short
+            && !b.text.ends_with(['.', '!', '?'])
+            && !labelish(&b.text)
+            && owners::of_subject(&b.text).is_none()
+            && self.blocks.get(i + 1).is_some_and(|n| n.kind == Kind::Para && !acts_as_heading(&n.text))
+    }
+
+    /// A heading naming another medborgarlöfte: one of another year than this one's title.
+    fn another_promise(&self, text: &str) -> bool {
+        if !title_like(text) {
+            return false;
+        }
+        let years = dates::years(text);
+        let own = self.title.as_ref().map(|(_, t)| dates::years(t)).unwrap_or_default();
+        !years.is_empty() && (own.is_empty() || !years.iter().any(|y| own.contains(y)))
     }
 
     /// A table row: a header row starts an activity table ("Aktivitet | Ansvarig | När") or a
@@ -830,6 +928,10 @@ impl Reader<'_> {
     /// bulleted list).
     fn heading_is_item(&self, i: usize) -> bool {
         let b = &self.blocks[i];
+        // Short lines under "Fokusområden" are the focus areas.
+        if self.sec == Sec::Focus && classify(&b.text) == Class::Unknown && !labelish(&b.text) {
+            return true;
+        }
         let Some(label) = &self.label else { return false };
         if label.bulleted || !matches!(self.sec, Sec::Promises | Sec::Activities | Sec::Focus) {
             return false;
@@ -850,6 +952,10 @@ impl Reader<'_> {
     fn heading(&mut self, b: &Block, i: usize) -> Option<usize> {
         let class = classify(&b.text);
         match class {
+            Class::Owner(_) if !self.started && !labelish(&b.text) => {
+                // "Sundsvalls kommun" above the title: the site's name.
+                self.page_headings.push((b.line, b.text.clone()));
+            }
             Class::Owner(owner) => {
                 if self.sec == Sec::Signatures {
                     self.sig_lines.push((b.line, b.text.clone()));
@@ -877,6 +983,26 @@ impl Reader<'_> {
             Class::Focus => {
                 self.sec = Sec::Focus;
                 self.label = None;
+                // "Fokusområden: Tidiga insatser, Föräldraskap och Trygga miljöer".
+                if let Some((_, list)) = b.text.split_once(':') {
+                    let areas: Vec<String> = list
+                        .split([',', ';'])
+                        .flat_map(|p| p.split(" och "))
+                        .map(|p| p.trim().trim_end_matches('.').to_owned())
+                        .filter(|p| !p.is_empty())
+                        .collect();
+                    for area in areas {
+                        if self.promises.is_empty() {
+                            self.pending_focus_list.push((area, b.line));
+                        } else {
+                            self.push_focus(capitalise(&area), b.line);
+                        }
+                    }
+                }
+            }
+            Class::FocusItem(text) if self.explicit_promise && self.theme.is_none() && self.pending_theme.is_some() => {
+                // "Löfte 1: …" and then "Fokusområde: …": the promise's focus area.
+                self.push_focus(text, b.line);
             }
             Class::PromiseItem(text) | Class::FocusItem(text) => {
                 let focus = matches!(classify(&b.text), Class::FocusItem(_));
@@ -1025,6 +1151,15 @@ impl Reader<'_> {
             return;
         }
         match self.sec {
+            Sec::Pre
+                if !self.started
+                    && self.title.is_some()
+                    && text.chars().count() < 60
+                    && !text.ends_with(['.', '!', '?']) =>
+            {
+                // Short lines before the title: menus, site names, buttons.
+                self.warn(b.line, "sidelement hoppades över", text);
+            }
             Sec::Pre => {
                 if validity_sentence(text) && sentences(text).len() > 1 {
                     // "Kommunen och polisen har tecknat … Medborgarlöftet gäller …": the
@@ -1113,6 +1248,31 @@ impl Reader<'_> {
     /// A paragraph after the promises: by content to validity or communication (texts put them
     /// under "Uppföljning" too), else to the section it stands in, unless signatures begin.
     fn tail_para(&mut self, b: &Block, i: usize) {
+        let parts = sentences(&b.text);
+        if self.sec == Sec::FollowUp
+            && parts.len() > 1
+            && parts.iter().any(|s| communication_sentence(s) || validity_sentence(s))
+            && !parts.iter().all(|s| communication_sentence(s))
+        {
+            // "Uppföljning sker … Resultatet kommuniceras …": each sentence where it belongs.
+            for part in parts {
+                let target = if validity_sentence(part) {
+                    &mut self.validity
+                } else if communication_sentence(part) {
+                    &mut self.communication
+                } else {
+                    &mut self.follow_up
+                };
+                match target.last_mut() {
+                    Some((t, l)) if *l == b.line => {
+                        t.push(' ');
+                        t.push_str(part);
+                    }
+                    _ => target.push((part.to_owned(), b.line)),
+                }
+            }
+            return;
+        }
         let text = b.text.clone();
         let to = if validity_sentence(&text) {
             Sec::Validity
@@ -1135,7 +1295,8 @@ impl Reader<'_> {
     /// A person's name or a signatory's title, or a place-and-date line before them.
     fn signature_starts(&self, i: usize) -> bool {
         let b = &self.blocks[i];
-        signatory_title(&b.text)
+        let title_line = |t: &str| signatory_title(t) && t.chars().count() <= 80 && !t.ends_with('.');
+        title_line(&b.text)
             || person_name(&b.text)
                 && self.blocks.get(i + 1).is_some_and(|n| signatory_title(&n.text) || person_name(&n.text))
             || b.text.chars().count() < 40
@@ -1144,6 +1305,13 @@ impl Reader<'_> {
     }
 
     fn set_last_owner(&mut self, owner: Owner) -> bool {
+        // The owner is now known: the item's warning that it was not goes.
+        if let Some(w) = self.default_warning.take()
+            && w < self.warnings.len()
+            && self.last.is_some()
+        {
+            self.warnings.remove(w);
+        }
         let (party, name) = owners::party(&owner);
         match self.last {
             Some(Target::Activity(t, a)) => {
@@ -1175,7 +1343,9 @@ impl Reader<'_> {
         if let Some((owner, rest)) = owners::marker(text) {
             return (owner, OwnerBasis::Marker, rest);
         }
-        if let Some(label) = &self.label {
+        // A paragraph after a bulleted list is no longer under the list's header.
+        let under_label = self.label.as_ref().filter(|l| self.bulleted_now || !l.bulleted);
+        if let Some(label) = under_label {
             match &label.owner {
                 Some(o) => return (o.clone(), OwnerBasis::Header, text.to_owned()),
                 None if self.voice.is_some() => {
@@ -1187,7 +1357,7 @@ impl Reader<'_> {
         if let Some(o) = owners::of_subject(text) {
             return (o, OwnerBasis::Subject, text.to_owned());
         }
-        if owners::speaks_as_we(text) || self.label.as_ref().is_some_and(|l| l.owner.is_none()) {
+        if owners::speaks_as_we(text) || under_label.is_some_and(|l| l.owner.is_none()) {
             let owner =
                 if owners::we_with_the_other(text) { Owner::Joint } else { self.voice.clone().unwrap_or(Owner::Joint) };
             return (owner, OwnerBasis::Voice, text.to_owned());
@@ -1202,7 +1372,15 @@ impl Reader<'_> {
         {
             return;
         }
-        if let Some(label) = &mut self.label {
+        if news_prose(text) {
+            // "– Vi har lyssnat …, säger …": a quote whose dash was read as a bullet.
+            self.warn(b.line, "citat eller byline i en nyhetstext hoppades över", text);
+            return;
+        }
+        self.bulleted_now = bulleted;
+        if let Some(label) = &mut self.label
+            && (bulleted || !label.bulleted)
+        {
             label.items += 1;
             label.bulleted |= bulleted;
         }
@@ -1270,9 +1448,11 @@ impl Reader<'_> {
                     return;
                 }
                 self.nested_into = None;
+                self.default_warning = None;
                 let (owner, basis, clean) = self.decide(text);
                 if basis == OwnerBasis::Default {
                     self.warn(b.line, "ansvarig part framgår inte; aktiviteten sattes som gemensam", text);
+                    self.default_warning = Some(self.warnings.len() - 1);
                 }
                 let (party, party_name) = owners::party(&owner);
                 if let Some((th, _, sources)) = self.themes.get_mut(theme) {
@@ -1290,8 +1470,12 @@ impl Reader<'_> {
     }
 
     fn push_promise(&mut self, text: String, owner: Owner, basis: OwnerBasis, line: usize) {
+        self.default_warning = None;
         let (party, party_name) = owners::party(&owner);
-        self.promises.push((Promise { text, party, party_name, focus_areas: vec![] }, line, basis, vec![]));
+        let pending = std::mem::take(&mut self.pending_focus_list);
+        let focus_areas = pending.iter().map(|(a, _)| capitalise(a)).collect();
+        let lines = pending.iter().map(|(_, l)| *l).collect();
+        self.promises.push((Promise { text, party, party_name, focus_areas }, line, basis, lines));
         self.last = Some(Target::Promise(self.promises.len() - 1));
     }
 
@@ -1330,7 +1514,7 @@ impl Reader<'_> {
             {
                 Some("sista rubriken har ingen text under sig")
             } else if matches!(last.kind, Kind::Para | Kind::Item { .. })
-                && self.sec != Sec::Signatures
+                && !matches!(self.sec, Sec::Signatures | Sec::Skip)
                 && t.chars().count() > 30
                 && (t.ends_with([',', '-', '–'])
                     || crate::text::ends_open(t)
@@ -1580,10 +1764,10 @@ impl Reader<'_> {
         let mut candidates: Vec<(usize, String, bool)> = Vec::new();
         candidates.extend(self.validity.iter().map(|(t, l)| (*l, t.clone(), true)));
         candidates.extend(self.meta_lines.iter().map(|(l, t)| (*l, t.clone(), true)));
+        candidates.extend(self.intro.iter().filter(|(t, _)| validity_sentence(t)).map(|(t, l)| (*l, t.clone(), true)));
         if let Some((l, t)) = &self.title {
             candidates.push((*l, t.clone(), false));
         }
-        candidates.extend(self.intro.iter().filter(|(t, _)| validity_sentence(t)).map(|(t, l)| (*l, t.clone(), true)));
         for (line, text, any) in candidates {
             match dates::period(&text) {
                 Ok(Some(found)) => {
@@ -1652,10 +1836,13 @@ impl Reader<'_> {
         // Lines: "Anna Andersson, kommunstyrelsens ordförande" or a name line and a title line.
         let lines = self.sig_lines.clone();
         let mut k = 0;
+        let mut unread = Vec::new();
         while k < lines.len() {
             let (line, text) = &lines[k];
             if let Some(Ok(day)) = dates::first_date(text) {
                 self.signed_on = Some(self.signed_on.map_or(day, |d| d.max(day)));
+                k += 1;
+                continue;
             }
             let parts: Vec<&str> = text.split([',', '|']).map(str::trim).filter(|p| !p.is_empty()).collect();
             if parts.len() >= 2 && person_name(parts[0]) {
@@ -1668,7 +1855,7 @@ impl Reader<'_> {
                     org
                 };
                 out.push(Signatory {
-                    name: parts[0].to_owned(),
+                    name: without_party(parts[0]),
                     title: capitalise(&title),
                     party,
                     organisation,
@@ -1705,11 +1892,23 @@ impl Reader<'_> {
                 } else {
                     org
                 };
-                out.push(Signatory { name: text.clone(), title: capitalise(&title), party, organisation, line: *line });
+                out.push(Signatory {
+                    name: without_party(text),
+                    title: capitalise(&title),
+                    party,
+                    organisation,
+                    line: *line,
+                });
                 k += used;
                 continue;
             }
+            if !text.to_lowercase().starts_with("underteckn") {
+                unread.push((*line, text.clone()));
+            }
             k += 1;
+        }
+        for (line, text) in unread {
+            self.warn(line, "raden bland underskrifterna lästes inte som namn och titel och hoppades över", &text);
         }
         if !out.is_empty() && self.signed_on.is_none() {
             self.warn(
@@ -1745,6 +1944,9 @@ fn sentences(text: &str) -> Vec<&str> {
 /// "Säffle" → "Säffle kommun" as an organisation, "Kungsör" → "Kungsörs kommun": the genitive
 /// adds an s unless the name ends in a vowel or in s, x or z.
 fn municipality_org(name: &str) -> String {
+    if name == "Gotland" {
+        return "Region Gotland".into();
+    }
     let bare = name.ends_with(['s', 'x', 'z', 'a', 'e', 'i', 'o', 'u', 'y', 'å', 'ä', 'ö']);
     if bare { format!("{name} kommun") } else { format!("{name}s kommun") }
 }

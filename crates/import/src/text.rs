@@ -136,9 +136,14 @@ fn line_marker(text: &str, indent: usize, in_list: bool) -> Option<(Marker, &str
 }
 
 /// A line that introduces what follows: short and ending with a colon ("Polisen lovar att:").
+/// So is an owner header without the colon ("Vara kommun åtar sig att").
 pub fn labelish(text: &str) -> bool {
     let t = text.trim_end();
-    (t.ends_with(':') || t.ends_with(';') && t.chars().count() < 40) && t.chars().count() <= 90
+    let n = t.chars().count();
+    if n > 90 {
+        return false;
+    }
+    t.ends_with(':') || t.ends_with(';') && n < 40 || !terminal(t) && crate::owners::is_header_with_verb(t)
 }
 
 /// Words after which a line cannot end a sentence: the next line continues it.
@@ -218,6 +223,8 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
     let mut out: Vec<Block> = Vec::new();
     // Open list levels: (indent, marker).
     let mut levels: Vec<(usize, Marker)> = Vec::new();
+    // The last heading was a header over a list (lines under it are items).
+    let mut after_label = false;
     let mut i = 0;
     while i < lines.len() {
         let Some(line) = &lines[i] else {
@@ -238,21 +245,18 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
         if let Some((m, rest)) = marked {
             let depth = depth(&mut levels, line.indent, m);
             let mut text = rest.to_owned();
-            let mut last_len = line.text.chars().count() + line.indent;
             let mut j = i + 1;
             while let Some(Some(next)) = lines.get(j) {
                 let starts_lower = next.text.chars().next().is_some_and(char::is_lowercase);
+                // A line starting with a capital continues the item only when indented under
+                // it or when the item cannot end where it does ("… i" + "Säffle centrum").
                 let continues = line_marker(next.text, next.indent, true).is_none()
                     && !labelish(next.text)
-                    && (next.indent > line.indent
-                        || starts_lower
-                        || ends_open(&text)
-                        || (width.is_some_and(|w| last_len * 10 >= w * 8) && !terminal(&text)));
+                    && (next.indent > line.indent || starts_lower || ends_open(&text));
                 if !continues {
                     break;
                 }
                 join_line(&mut text, next.text);
-                last_len = next.text.chars().count() + next.indent;
                 j += 1;
             }
             let ordered = matches!(m, Marker::Number | Marker::Letter);
@@ -282,6 +286,8 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
                     break;
                 }
                 let joins = match width {
+                    // Lines under a header are the items of a list without bullets.
+                    _ if after_label => ends_open(last),
                     // Hard-wrapped text: a line continues the paragraph unless the one before
                     // it was short and ended a sentence.
                     Some(w) => last.chars().count() * 10 >= w * 7 || !terminal(last) || ends_open(last),
@@ -307,6 +313,9 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
         };
         if !matches!(kind, Kind::Heading { .. }) || !labelish(line.text) {
             levels.clear();
+        }
+        if matches!(kind, Kind::Heading { .. }) {
+            after_label = labelish(line.text);
         }
         out.push(Block::new(line.no, kind, clean(&text)));
         i = j;
