@@ -520,6 +520,10 @@ async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<E
             return Ok(ExitCode::FAILURE);
         }
     };
+    if !args.historical && (args.valid_from.is_some() || args.valid_to.is_some()) {
+        eprintln!("--valid-from och --valid-to gäller bara med --historical (ett utkast har inga giltighetsdagar).");
+        return Ok(ExitCode::FAILURE);
+    }
     let mut dates = [None, None];
     for (slot, (flag, value)) in
         dates.iter_mut().zip([("--valid-from", &args.valid_from), ("--valid-to", &args.valid_to)])
@@ -563,14 +567,29 @@ async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<E
         let to = dates[1].or(imported.document.period.end);
         result.document = imported.historical(from, to, today);
     }
+    if args.historical && result.document.valid_from.is_none() {
+        eprintln!(
+            "{file}: obs: inget startdatum i texten eller med --valid-from; löftet sparas som gällande sedan före det registrerades här"
+        );
+    }
     if args.dry_run {
-        let problems = result.document.clone().normalized().validate();
+        let mut problems = result.document.clone().normalized().validate();
+        for (i, m) in result.document.municipalities.iter().enumerate() {
+            if !ctx.municipalities.iter().any(|k| k.code == m.code) {
+                problems.push(lofte_domain::ValidationError {
+                    path: format!("municipalities[{i}].code"),
+                    message: format!("okänd kommunkod {}", m.code),
+                });
+            }
+        }
+        let ok = problems.is_empty();
         let mut out = serde_json::to_value(&result)?;
         if let Some(map) = out.as_object_mut() {
             map.insert("problems".into(), serde_json::to_value(&problems)?);
         }
         println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(ExitCode::SUCCESS);
+        // As for `import json --dry-run`: exit 1 when it could not be stored as it is.
+        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     for w in &result.warnings {
         let at = if w.line == 0 { String::new() } else { format!("rad {}: ", w.line) };
@@ -583,6 +602,9 @@ async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<E
             for d in &done {
                 let kind = if args.historical { "publicerat löfte" } else { "utkast" };
                 println!("Importerade {} – {} ({kind})", d.id, d.title);
+                if let Some(area) = &d.new_police_area {
+                    println!("  nytt lokalpolisområde: {area}");
+                }
                 for (id, title) in &d.superseded {
                     println!("  ersätter {id} – {title} (inte längre gällande)");
                 }
@@ -596,10 +618,14 @@ async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<E
             for e in &errors {
                 eprintln!("{file}: {}: {}", e.path, e.message);
             }
-            eprintln!(
-                "Inget importerades ({} fel). Ange det som saknas med --municipality eller --police-area.",
-                errors.len()
-            );
+            let missing =
+                errors.iter().any(|e| e.path.starts_with("municipalities") || e.path.starts_with("police_area"));
+            let hint = if missing {
+                " Ange kommun eller lokalpolisområde med --municipality eller --police-area."
+            } else {
+                ""
+            };
+            eprintln!("Inget importerades ({} fel).{hint}", errors.len());
             Ok(ExitCode::FAILURE)
         }
         Err(e) => Err(e.into()),

@@ -130,6 +130,14 @@ async fn bad_input_is_a_clear_error_and_writes_nothing() {
     let out = app.cli(LOFTE, &["import", "text", "-", "--police-area", "Karlstad"], text);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
+    let out = app.cli(LOFTE, &["import", "text", "-", "--valid-from", "2024-01-01"], text);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bara med --historical"));
+    // A dry run with an unknown municipality names the problem and exits 1.
+    let out = app.cli(LOFTE, &["import", "text", "-", "--municipality", "9999", "--dry-run"], text);
+    assert!(!out.status.success());
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(got["problems"].to_string().contains("okänd kommunkod 9999"), "{got}");
     let out = app.cli(LOFTE, &["import", "text", "-", "--historical", "--valid-from", "30/2"], text);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ÅÅÅÅ-MM-DD"));
@@ -186,6 +194,22 @@ async fn staff_read_a_text_see_it_beside_the_source_and_save_it() {
     assert!(body.contains("1 juli&#34; är inget datum"), "{body}");
     assert!(body.contains("Fotpatrullering på fredagar"), "the text is kept");
 
+    // The police area the page filled in from this text is not carried over to another text.
+    let other_text = OLD_EDA.replace("lokalpolisområde Arvika", "lokalpolisområde Karlstad");
+    let res = editor
+        .post(app.url("/arbetsyta/importera"))
+        .multipart(multipart(&[
+            ("text", &other_text),
+            ("lokalpolisomrade", "Arvika"),
+            ("ifyllt_lpo", "Arvika"),
+            ("action", "read"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let body = res.text().await.unwrap();
+    assert!(body.contains(r#"name="lokalpolisomrade" value="Karlstad""#), "{body}");
+
     // Save as a draft: on to the editor.
     let res = editor
         .post(app.url("/arbetsyta/importera"))
@@ -234,6 +258,9 @@ async fn only_editors_of_a_party_may_save_and_an_upload_fills_the_text() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Du är inte redaktör för Eda"), "the reason is given: {body}");
+    assert!(body.contains("Bättre belysning vid busstationen"), "and the text is kept");
 
     // An uploaded web page: its text as read fills the box for corrections.
     let editor = app.login("redaktor.saffle@lofte.example").await;

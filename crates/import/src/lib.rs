@@ -37,20 +37,15 @@ pub enum Format {
 
 impl Format {
     /// The format a file name or its content suggests: `.html`/`.htm`, or content that starts
-    /// like a web page.
+    /// like a web page (also a page saved under another name).
     pub fn guess(file_name: Option<&str>, bytes: &[u8]) -> Format {
         let ext = file_name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase());
+        let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).trim_start().to_lowercase();
+        let looks_html = head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body");
         match ext.as_deref() {
             Some("html" | "htm" | "xhtml") => Format::Html,
-            Some("txt" | "text" | "md") => Format::Text,
-            _ => {
-                let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).trim_start().to_lowercase();
-                if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body") {
-                    Format::Html
-                } else {
-                    Format::Text
-                }
-            }
+            _ if looks_html => Format::Html,
+            _ => Format::Text,
         }
     }
 }

@@ -1571,6 +1571,9 @@ impl Reader<'_> {
                     let named: Vec<String> = chosen.iter().map(|c| c.name.clone()).collect();
                     self.warn(0, format!("texten handlar om {}, men {} angavs", named.join(", "), g.name), "");
                 }
+                if given.is_none() {
+                    self.warn(0, format!("kommunkoden {code} finns inte bland Sveriges kommuner"), "");
+                }
                 vec![given.unwrap_or(MunicipalityRef { code: code.clone(), name: String::new() })]
             }
             None => chosen.iter().map(|m| MunicipalityRef { code: m.code.clone(), name: m.name.clone() }).collect(),
@@ -1721,24 +1724,15 @@ impl Reader<'_> {
                 .map(|p| p.name.clone())
                 .unwrap_or_else(|| name.to_owned())
         };
+        let found = self.police_area_in_text();
         if let Some(given) = &ctx.police_area {
-            return lofte_domain::police_area_name(given);
+            let given = lofte_domain::police_area_name(given);
+            if let Some(named) = found.filter(|n| n.to_lowercase() != given.to_lowercase()) {
+                self.warn(0, format!("texten nämner lokalpolisområde {named}, men {given} angavs"), "");
+            }
+            return given;
         }
-        // Our own page's meta line: "… · Lokalpolisområde Arvika".
-        let ours = self.meta_lines.iter().find_map(|(_, t)| {
-            t.split(" · ").find_map(|s| s.strip_prefix("Lokalpolisområde ")).map(|n| n.trim().to_owned())
-        });
-        if let Some(name) = ours.filter(|n| !n.is_empty()) {
-            return known(&name);
-        }
-        let mut sources: Vec<(usize, String)> = self.meta_lines.clone();
-        sources.extend(self.intro.iter().map(|(t, l)| (*l, t.clone())));
-        if let Some((l, t)) = &self.title {
-            sources.push((*l, t.clone()));
-        }
-        sources.extend(self.promises.iter().map(|p| (p.1, p.0.text.clone())));
-        sources.extend(self.blocks.iter().map(|b| (b.line, b.text.clone())));
-        if let Some(name) = sources.iter().find_map(|(_, t)| places::police_area(t)) {
+        if let Some(name) = found {
             return known(&name);
         }
         let covering: Vec<&crate::KnownPoliceArea> = ctx
@@ -1756,6 +1750,25 @@ impl Reader<'_> {
         }
         self.warn(0, "lokalpolisområdet nämns inte i texten; ange det", "");
         String::new()
+    }
+
+    /// The police area the text names: our page's meta line first, then the text.
+    fn police_area_in_text(&self) -> Option<String> {
+        // Our own page's meta line: "… · Lokalpolisområde Arvika".
+        let ours = self.meta_lines.iter().find_map(|(_, t)| {
+            t.split(" · ").find_map(|s| s.strip_prefix("Lokalpolisområde ")).map(|n| n.trim().to_owned())
+        });
+        if let Some(name) = ours.filter(|n| !n.is_empty()) {
+            return Some(name);
+        }
+        let mut sources: Vec<String> = self.meta_lines.iter().map(|(_, t)| t.clone()).collect();
+        sources.extend(self.intro.iter().map(|(t, _)| t.clone()));
+        if let Some((_, t)) = &self.title {
+            sources.push(t.clone());
+        }
+        sources.extend(self.promises.iter().map(|p| p.0.text.clone()));
+        sources.extend(self.blocks.iter().map(|b| b.text.clone()));
+        sources.iter().find_map(|t| places::police_area(t))
     }
 
     /// The period: from the validity text, then our meta line, then a range in the title, then

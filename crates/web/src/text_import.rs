@@ -27,6 +27,9 @@ pub struct Inputs {
     police_area: String,
     valid_from: String,
     valid_to: String,
+    /// What this page filled in last time (detected, not typed): read again, it is detected
+    /// again from the new text.
+    filled: [String; 3],
     action: String,
 }
 
@@ -83,7 +86,11 @@ struct ImportPage {
     police_areas: Vec<String>,
     /// (field id, message).
     errors: Vec<(String, String)>,
+    /// What the error box says first.
+    errors_heading: &'static str,
     result: Option<ResultView>,
+    /// The values this page filled in from the text (police area, from, to).
+    filled: [String; 3],
 }
 
 impl ImportPage {
@@ -111,7 +118,9 @@ async fn empty_page(state: &AppState, inputs: &Inputs) -> Result<ImportPage, App
         municipalities,
         police_areas: ctx.police_areas.iter().map(|p| p.name.clone()).collect(),
         errors: vec![],
+        errors_heading: "Inget sparades. Rätta det som är markerat:",
         result: None,
+        filled: Default::default(),
     })
 }
 
@@ -137,6 +146,9 @@ async fn read_inputs(mut form: Multipart) -> Result<Inputs, AppError> {
             "giltig_fran" => inputs.valid_from = text().trim().to_owned(),
             "giltig_till" => inputs.valid_to = text().trim().to_owned(),
             "action" => inputs.action = text(),
+            "ifyllt_lpo" => inputs.filled[0] = text().trim().to_owned(),
+            "ifyllt_fran" => inputs.filled[1] = text().trim().to_owned(),
+            "ifyllt_till" => inputs.filled[2] = text().trim().to_owned(),
             _ => {}
         }
     }
@@ -249,21 +261,55 @@ fn date_field(value: &str, field: &str, errors: &mut Vec<(String, String)>) -> O
     d
 }
 
-/// Which form field a document problem belongs to (the rest are shown above the text).
+/// Which form field a document problem belongs to (the rest are shown at the text).
 fn field_of(e: &ValidationError) -> String {
     if e.path.starts_with("municipalities") {
         "kommun".into()
     } else if e.path.starts_with("police_area") {
         "lokalpolisomrade".into()
-    } else if e.path.starts_with("valid_") {
+    } else if e.path.starts_with("valid_to") {
+        "giltig_till".into()
+    } else if e.path.starts_with("valid_from") || e.path == "status" {
         "giltig_fran".into()
     } else {
         "text".into()
     }
 }
 
+/// A problem in words: "Löfte 2, text: får inte vara tom" rather than `promises[1].text`.
 fn describe(e: &ValidationError) -> String {
-    format!("{}: {}", e.path, e.message)
+    let mut parts = Vec::new();
+    for seg in e.path.split('.') {
+        let (name, index) = match seg.split_once('[') {
+            Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok().map(|i| i + 1)),
+            None => (seg, None),
+        };
+        let word = match name {
+            "municipalities" => "Kommun",
+            "police_area" => "Lokalpolisområde",
+            "name" | "title" if parts.is_empty() => "Titel",
+            "year" => "År",
+            "period" => "Period",
+            "intro" => "Inledningens stycke",
+            "promises" => "Löfte",
+            "focus_areas" => "fokusområde",
+            "themes" => "Tema",
+            "activities" => "aktivitet",
+            "valid_from" => "Gällde från",
+            "valid_to" => "Gällde till och med",
+            "signatures" => "Underskrift",
+            "follow_up" => "Uppföljning",
+            "communication" => "Kommunikation",
+            "validity" => "Giltighet",
+            "text" | "name" | "code" | "party_name" | "party" | "start" | "end" | "status" => continue,
+            other => other,
+        };
+        parts.push(match index {
+            Some(i) => format!("{word} {i}"),
+            None => word.to_owned(),
+        });
+    }
+    if parts.is_empty() { e.message.clone() } else { format!("{}: {}", parts.join(", "), e.message) }
 }
 
 /// Every button of the page posts here: "Läs in" reads the text (a file wins over the text
@@ -279,6 +325,14 @@ pub async fn read(
         Ok(form) => read_inputs(form).await?,
         Err(_) => Inputs::default(),
     };
+    // Values the page filled in from the last text are not the person's: detect them anew.
+    for (value, filled) in
+        [&mut inputs.police_area, &mut inputs.valid_from, &mut inputs.valid_to].into_iter().zip(inputs.filled.clone())
+    {
+        if !filled.is_empty() && *value == filled {
+            value.clear();
+        }
+    }
     let mut p = empty_page(&state, &inputs).await?;
     let today = crate::views::today();
     let (bytes, format) = if inputs.file.is_empty() {
@@ -289,6 +343,9 @@ pub async fn read(
         let format = Format::guess(Some(&inputs.file_name), &inputs.file);
         (std::mem::take(&mut inputs.file), format)
     };
+    if inputs.action != "draft" && inputs.action != "historical" {
+        p.errors_heading = "Texten lästes inte:";
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         p.errors.push(("text".into(), "Klistra in texten eller välj en fil.".into()));
         return page(StatusCode::UNPROCESSABLE_ENTITY, &p);
@@ -313,10 +370,13 @@ pub async fn read(
     }
     if p.police_area.is_empty() {
         p.police_area = got.document.police_area.name.clone();
+        p.filled[0] = p.police_area.clone();
     }
     if p.valid_from.is_empty() && p.valid_to.is_empty() {
         p.valid_from = got.document.period.start.map(|d| d.to_string()).unwrap_or_default();
         p.valid_to = got.document.period.end.map(|d| d.to_string()).unwrap_or_default();
+        p.filled[1] = p.valid_from.clone();
+        p.filled[2] = p.valid_to.clone();
     }
     let mut errors = Vec::new();
     let from = date_field(&p.valid_from, "giltig_fran", &mut errors);
@@ -328,7 +388,16 @@ pub async fn read(
         "draft" | "historical" if errors.is_empty() => {
             let doc = if inputs.action == "draft" { got.document.clone() } else { historical };
             if !may_edit(&state, &staff, &doc).await? {
-                return Err(AppError::Forbidden);
+                // Nothing typed is lost: the page comes back and says why.
+                let parties = doc.municipalities.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
+                let message = format!(
+                    "Du är inte redaktör för {} eller lokalpolisområde {} och kan inte spara det här löftet. Välj rätt kommun eller be en redaktör för någon av parterna.",
+                    if parties.is_empty() { "kommunen".to_owned() } else { parties },
+                    doc.police_area.name
+                );
+                p.errors = vec![("kommun".into(), message)];
+                p.result = Some(result);
+                return page(StatusCode::FORBIDDEN, &p);
             }
             let saved = if inputs.action == "draft" {
                 lofte_db::drafts::create(&state.db, doc, actor)
