@@ -1807,13 +1807,21 @@ impl Reader<'_> {
         let municipality_org = municipalities.first().map(|m| municipality_org(&m.name)).unwrap_or_default();
         let police_org =
             if police_area.is_empty() { "Polisen".to_owned() } else { format!("Lokalpolisområde {police_area}") };
-        let party_of = |title: &str, org: &str| {
+        // A signatory from a name, a title and an organisation (which may be missing): the
+        // party follows from the title and the organisation.
+        let signatory = |name: &str, title: &str, org: String, line: usize| {
             let l = format!("{title} {org}").to_lowercase();
-            if l.contains("polis") || l.contains("lpo") {
+            let party = if l.contains("polis") || l.contains("lpo") {
                 SignatoryParty::PoliceArea
             } else {
                 SignatoryParty::Municipality
-            }
+            };
+            let organisation = match (org.is_empty(), party) {
+                (false, _) => org,
+                (true, SignatoryParty::PoliceArea) => police_org.clone(),
+                (true, SignatoryParty::Municipality) => municipality_org.clone(),
+            };
+            Signatory { name: without_party(name), title: capitalise(title), party, organisation, line }
         };
         // Table rows (our own page: Part | Namn | Befattning | Datum | Hur).
         let mut columns: Option<Vec<String>> = None;
@@ -1838,13 +1846,7 @@ impl Reader<'_> {
             if let Some(Ok(day)) = col("datum").as_deref().and_then(dates::first_date) {
                 self.signed_on = Some(self.signed_on.map_or(day, |d| d.max(day)));
             }
-            let party = party_of(&title, &org);
-            let organisation = if org.is_empty() {
-                if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
-            } else {
-                org
-            };
-            out.push(Signatory { name, title, party, organisation, line });
+            out.push(signatory(&name, &title, org, line));
         }
         // Lines: "Anna Andersson, kommunstyrelsens ordförande" or a name line and a title line.
         let lines = self.sig_lines.clone();
@@ -1861,19 +1863,7 @@ impl Reader<'_> {
             if parts.len() >= 2 && person_name(parts[0]) {
                 let title = parts[1].to_owned();
                 let org = parts.get(2).map(|s| (*s).to_owned()).unwrap_or_default();
-                let party = party_of(&title, &org);
-                let organisation = if org.is_empty() {
-                    if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
-                } else {
-                    org
-                };
-                out.push(Signatory {
-                    name: without_party(parts[0]),
-                    title: capitalise(&title),
-                    party,
-                    organisation,
-                    line: *line,
-                });
+                out.push(signatory(parts[0], &title, org, *line));
                 k += 1;
                 continue;
             }
@@ -1899,19 +1889,7 @@ impl Reader<'_> {
                     org = o.trim().to_owned();
                     title = t.trim().to_owned();
                 }
-                let party = party_of(&title, &org);
-                let organisation = if org.is_empty() {
-                    if party == SignatoryParty::PoliceArea { police_org.clone() } else { municipality_org.clone() }
-                } else {
-                    org
-                };
-                out.push(Signatory {
-                    name: without_party(text),
-                    title: capitalise(&title),
-                    party,
-                    organisation,
-                    line: *line,
-                });
+                out.push(signatory(text, &title, org, *line));
                 k += used;
                 continue;
             }
