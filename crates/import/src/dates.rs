@@ -93,6 +93,8 @@ enum Tok {
 }
 
 fn tokens(text: &str) -> Vec<Tok> {
+    // "t o m" and "fr o m" written with spaces are the abbreviations.
+    let text = format!(" {text} ").replace(" t o m ", " t.o.m ").replace(" fr o m ", " fr.o.m ");
     // Dashes of every kind become their own token; "—" between ISO dates has no spaces.
     let mut spaced = String::with_capacity(text.len() + 8);
     let chars: Vec<char> = text.chars().collect();
@@ -118,8 +120,31 @@ fn tokens(text: &str) -> Vec<Tok> {
     while i < words.len() {
         let w = &words[i];
         if w == "-" {
-            out.push(Tok::Dash);
+            // "--" is one dash.
+            if out.last() != Some(&Tok::Dash) {
+                out.push(Tok::Dash);
+            }
             i += 1;
+            continue;
+        }
+        // "250101" (YYMMDD, common in municipal documents).
+        if w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()) {
+            let n = |r: std::ops::Range<usize>| w[r].parse::<u8>().unwrap_or(0);
+            let (y, m, d) = (2000 + i32::from(n(0..2)), n(2..4), n(4..6));
+            if (1..=12).contains(&m) && (1..=31).contains(&d) {
+                out.push(Tok::Iso(y, m, d));
+                i += 1;
+                continue;
+            }
+        }
+        // "1/1 2025", "31/12 2025".
+        if let Some((d, m)) = w.split_once('/')
+            && let (Ok(d), Ok(m)) = (d.parse::<u8>(), m.parse::<u8>())
+            && (1..=12).contains(&m)
+            && let Some(y) = words.get(i + 1).and_then(|n| year(n))
+        {
+            out.push(Tok::DayMonth(d, m, Some(y)));
+            i += 2;
             continue;
         }
         if let Some(t) = iso(w) {
@@ -197,8 +222,10 @@ fn iso_inner(chars: &[char], i: usize) -> bool {
     for (k, p) in parts.iter().enumerate() {
         at += p.len();
         if at == pos_in_run {
-            // The dash after part k: inside a date if k is a year or a month of a date.
-            return k % 3 != 2;
+            // The dash after part k: inside a date if k is a year or a month of a date, and
+            // what follows fits ("2025-2026" is two years, not a date).
+            let next_fits = parts.get(k + 1).is_some_and(|n| n.len() <= 2);
+            return k % 3 != 2 && next_fits;
         }
         at += 1;
     }
@@ -275,6 +302,7 @@ pub fn period(text: &str) -> Result<Option<FoundPeriod>, DateError> {
         let sep = |k: usize| -> Option<usize> {
             match toks.get(k)? {
                 Tok::Dash => Some(k + 1),
+                Tok::Word(w) if w == "t.o.m" || w == "tom" => Some(k + 1),
                 Tok::Word(w) if w == "till" => {
                     let mut n = k + 1;
                     if words(toks.get(n)?, &["och"]) && words(toks.get(n + 1)?, &["med"]) {
@@ -302,6 +330,20 @@ pub fn period(text: &str) -> Result<Option<FoundPeriod>, DateError> {
         let (Some((start, _)), Some((_, end))) = (span(a, hint)?, span(b, None)?) else { continue };
         let note = matches!(a, Tok::SplitYear(..)).then(|| "\"ÅÅÅÅ/ÅÅ\" tolkades som båda åren hela".to_owned());
         return Ok(Some(FoundPeriod { start: Some(start), end: Some(end), years, note }));
+    }
+    // "under 2024 och 2025", "för åren 2025 och 2026": both years whole.
+    for w in toks.windows(3) {
+        if let [Tok::Year(a), Tok::Word(och), Tok::Year(b)] = w
+            && och == "och"
+            && *b == a + 1
+        {
+            return Ok(Some(FoundPeriod {
+                start: Some(make(*a, 1, 1)?),
+                end: Some(make(*b, 12, 31)?),
+                years,
+                note: None,
+            }));
+        }
     }
     for (i, t) in toks.iter().enumerate() {
         let prev = |k: usize| i.checked_sub(k).and_then(|p| toks.get(p));
@@ -334,7 +376,7 @@ pub fn period(text: &str) -> Result<Option<FoundPeriod>, DateError> {
         // "under hela 2020", "under 2020", "för år 2020", "gäller 2024".
         if let Tok::Year(_) = t
             && (prev(1).is_some_and(|p| words(p, &["hela", "året", "år"]))
-                || prev(1).is_some_and(|p| words(p, &["under", "gäller"])))
+                || prev(1).is_some_and(|p| words(p, &["under", "gäller", "för"])))
             && let Some((start, end)) = span(t, None)?
         {
             return Ok(Some(FoundPeriod { start: Some(start), end: Some(end), years, note: None }));
@@ -416,6 +458,16 @@ mod tests {
         assert_eq!(p("Medborgarlöften 2023/24"), (d("2023-01-01"), d("2024-12-31")));
         assert!(period("Medborgarlöften 2023/24").unwrap().unwrap().note.is_some());
         assert_eq!(p("2023/2024"), (d("2023-01-01"), d("2024-12-31")));
+    }
+
+    #[test]
+    fn more_ways_to_write_them() {
+        assert_eq!(p("Medborgarlöfte 2025-2026"), (d("2025-01-01"), d("2026-12-31")));
+        assert_eq!(p("2025-04-01 -- 2026-03-31"), (d("2025-04-01"), d("2026-03-31")));
+        assert_eq!(p("gäller fr o m 1/1 2025 t o m 31/12 2025"), (d("2025-01-01"), d("2025-12-31")));
+        assert_eq!(p("Giltighetstid 250101–261231"), (d("2025-01-01"), d("2026-12-31")));
+        assert_eq!(p("Löftet gäller under 2024 och 2025."), (d("2024-01-01"), d("2025-12-31")));
+        assert_eq!(p("medborgarlöfte för 2025"), (d("2025-01-01"), d("2025-12-31")));
     }
 
     #[test]

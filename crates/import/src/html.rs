@@ -193,7 +193,11 @@ impl Walker {
     }
 
     fn skip(e: &scraper::node::Element) -> bool {
-        if SKIP_TAGS.contains(&e.name()) || e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
+        // Accordion buttons name their panel; hidden (collapsed) panels are content too.
+        if e.name() == "button" && e.attr("aria-expanded").is_some() {
+            return false;
+        }
+        if SKIP_TAGS.contains(&e.name()) {
             return true;
         }
         if matches!(e.attr("role"), Some("navigation" | "banner" | "contentinfo" | "search" | "dialog" | "alertdialog"))
@@ -229,7 +233,7 @@ impl Walker {
                     self.hints.extend(hint);
                     match name {
                         "br" => self.buf.push('\n'),
-                        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "summary" | "button" => {
                             self.flush();
                             let text = clean(
                                 &ElementRef::wrap(child).map(|r| r.text().collect::<String>()).unwrap_or_default(),
@@ -293,7 +297,7 @@ impl Walker {
                             }
                         }
                         "p" | "div" | "section" | "article" | "main" | "blockquote" | "dd" | "dt" | "figure"
-                        | "table" | "tbody" | "thead" | "center" | "address" | "pre" | "details" | "summary" => {
+                        | "table" | "tbody" | "thead" | "center" | "address" | "pre" | "details" => {
                             self.flush();
                             if name == "p" && bold_only(child) {
                                 let text = clean(
@@ -393,6 +397,26 @@ mod tests {
         for b in &blocks {
             assert!(view[b.line - 1].contains(b.text.split(" | ").next().unwrap_or_default()), "{b:?} {view:?}");
         }
+    }
+
+    #[test]
+    fn accordion_panels_are_read() {
+        let got = kinds(
+            r#"<main><h2><button aria-expanded="false" aria-controls="p1">Löfte 1: Trygg hamn</button></h2>
+            <div id="p1" hidden><p><strong>Polisen lovar att:</strong></p><ul><li>Patrullera i hamnen</li></ul></div>
+            <details><summary>Löfte 2: Trygg skola</summary><ul><li>Besöka skolan</li></ul></details></main>"#,
+        );
+        let texts: Vec<&str> = got.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Löfte 1: Trygg hamn",
+                "Polisen lovar att:",
+                "Patrullera i hamnen",
+                "Löfte 2: Trygg skola",
+                "Besöka skolan"
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,9 @@ fn words(s: &str) -> Vec<String> {
 }
 
 fn is_police_word(w: &str) -> bool {
+    if matches!(w, "pol" | "pol.") {
+        return true;
+    }
     w.starts_with("polis") && !w.starts_with("polisanmäl")
         || w.starts_with("lokalpolis")
         || w.starts_with("kommunpolis")
@@ -29,6 +32,9 @@ fn is_police_word(w: &str) -> bool {
 }
 
 fn is_municipality_word(w: &str) -> bool {
+    if matches!(w, "komm" | "komm." | "kn") {
+        return true;
+    }
     (w.starts_with("kommun") && !w.starts_with("kommunpolis") && !w.starts_with("kommunikation"))
         || w.ends_with("kommun")
         || w.ends_with("kommuns")
@@ -47,6 +53,11 @@ fn is_municipality_word(w: &str) -> bool {
         || w.starts_with("stadsdel")
         || w.starts_with("räddningstjänst")
         || w.starts_with("elevhälsa")
+        || w.ends_with("kontoret")
+        || w.ends_with("nämnden")
+        || w.starts_with("socialkontor")
+        || w.starts_with("fältare")
+        || w.starts_with("trygghetssamordnar")
         || w.starts_with("ungdomsmottagning")
 }
 
@@ -84,6 +95,10 @@ fn third_party(name: &str) -> bool {
     ]
     .iter()
     .any(|k| lower.contains(k) || lower.ends_with(k.trim()))
+        // A company name in one word: "Trelleborgshem", "Kristianstadsbyggen", "Umeå Energi".
+        || ["hem", "byggen", "energi", "fastigheter", "bostäder", "bostad"]
+            .iter()
+            .any(|suffix| name.split_whitespace().count() <= 2 && lower.ends_with(suffix) && lower.len() > suffix.len() + 3)
 }
 
 /// The owner a phrase names ("Polisen", "Kommunen och polisen", "Säffle kommun",
@@ -223,6 +238,18 @@ pub fn of_subject(sentence: &str) -> Option<Owner> {
 /// Words that join the parts of a subject: "Polisen tillsammans med Säffle kommun".
 const CONNECTORS: &[&str] = &["och", "med", "tillsammans", "i", "samt", "&", "ab", "län", "stad", "stads"];
 
+/// The agent of a passive sentence: "Trygghetsvandringar genomförs av polisen och kommunen",
+/// "… samordnas av kommunens trygghetssamordnare".
+pub fn of_agent(sentence: &str) -> Option<Owner> {
+    let raw: Vec<&str> = sentence.split_whitespace().collect();
+    let at = raw.windows(2).position(|w| w[1] == "av" && w[0].ends_with('s') && w[0].len() > 4)?;
+    let agent: Vec<&str> = raw[at + 2..].iter().take(5).copied().collect();
+    match of_name(&agent.join(" "))? {
+        Owner::Other(_) => None,
+        owner => Some(owner),
+    }
+}
+
 /// Whether a sentence speaks as "vi" (we).
 pub fn speaks_as_we(sentence: &str) -> bool {
     let first = sentence.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
@@ -251,12 +278,21 @@ pub fn of_header(header: &str) -> Option<Option<Owner>> {
     let ws = words(&lower);
     // A heading that is only a party: "Polisen", "Kommunen", "Gemensamt", "Säffle kommun".
     let party_word = |w: &String| {
-        matches!(
-            w.as_str(),
-            "polisen" | "polis" | "kommunen" | "kommun" | "gemensamt" | "gemensamma" | "och" | "lokalpolisområdet"
-        )
+        matches!(w.as_str(), "gemensamt" | "gemensamma" | "och" | "lokalpolisområdet")
+            || is_police_word(w)
+            || is_municipality_word(w)
     };
     let named_municipality = ws.len() == 2 && ws[1] == "kommun";
+    // "Huge Bostäder", "Region Värmland": a named third party as the heading (capitalised
+    // words, so that "Bostadsområden" stays a theme).
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if (2..=4).contains(&words.len())
+        && !t.contains(':')
+        && words.iter().all(|w| w.starts_with(char::is_uppercase) || *w == "AB" || *w == "och")
+        && let Some(Owner::Other(name)) = of_name(t)
+    {
+        return Some(Some(Owner::Other(name)));
+    }
     if ws.len() <= 3
         && !header.trim_end().ends_with(':')
         && (ws.iter().all(party_word) || named_municipality)
@@ -345,6 +381,19 @@ pub fn marker(item: &str) -> Option<(Owner, String)> {
         {
             let inner = &t[start + 1..t.len() - 1];
             let inner = strip_responsible(inner).unwrap_or(inner);
+            // "(K)", "(P)", "(K/P)": the usual abbreviations for kommunen, polisen, both.
+            let short = match inner.trim().to_uppercase().as_str() {
+                "K" => Some(Owner::Municipality),
+                "P" => Some(Owner::Police),
+                "K/P" | "P/K" | "K+P" | "P+K" | "K, P" | "P, K" | "G" => Some(Owner::Joint),
+                _ => None,
+            };
+            if let Some(owner) = short {
+                let rest = t[..start].trim_end().to_owned();
+                if !rest.is_empty() {
+                    return Some((owner, rest));
+                }
+            }
             if inner.chars().count() <= 60
                 && let Some(owner) = of_name(inner)
             {
@@ -402,8 +451,19 @@ pub fn responsible_line(line: &str) -> Option<Owner> {
 
 fn strip_responsible(t: &str) -> Option<&str> {
     let lower = t.to_lowercase();
-    for key in ["ansvariga:", "ansvarig:", "ansvar:", "ansvarig part:", "ägare:", "utförare:", "ansvariga", "ansvarig"]
-    {
+    let keys = [
+        "ansvariga:",
+        "ansvarig:",
+        "ansvar:",
+        "ansvarig part:",
+        "ägare:",
+        "utförare:",
+        "ansv.",
+        "ansv:",
+        "ansvariga",
+        "ansvarig",
+    ];
+    for key in keys {
         if lower.starts_with(key) {
             return Some(t[key.len()..].trim());
         }
@@ -471,7 +531,9 @@ mod tests {
         assert_eq!(of_header("Polisen"), Some(Some(Owner::Police)));
         assert_eq!(of_header("Kommunen"), Some(Some(Owner::Municipality)));
         assert_eq!(of_header("Säffle kommun"), Some(Some(Owner::Municipality)));
-        assert_eq!(of_header("Skolan"), None);
+        assert_eq!(of_header("Huge Bostäder"), Some(Some(other("Huge Bostäder"))));
+        assert_eq!(of_header("Polisen och socialtjänsten"), Some(Some(Owner::Joint)));
+        assert_eq!(of_header("Bostadsområden"), None);
         assert_eq!(of_header("ANDT"), None);
         assert_eq!(of_header("Synlighet"), None);
         assert_eq!(of_header("Trafikmiljö-högtspelande fordon"), None);
@@ -525,5 +587,11 @@ mod tests {
         assert_eq!(responsible_line("Ansvarig: kommunen"), Some(Owner::Municipality));
         assert_eq!(responsible_line("Ansvar: Polisen."), Some(Owner::Police));
         assert_eq!(responsible_line("Polisen"), None);
+        assert_eq!(marker("Trygghetsvandring (K/P)"), Some((Owner::Joint, "Trygghetsvandring".into())));
+        assert_eq!(marker("Fotpatrullering (P)"), Some((Owner::Police, "Fotpatrullering".into())));
+        assert_eq!(of_agent("Insatserna samordnas av kommunens trygghetssamordnare"), Some(Owner::Municipality));
+        assert_eq!(of_agent("Trygghetsvandringar genomförs av polisen och kommunen"), Some(Owner::Joint));
+        assert_eq!(of_name("Trelleborgshem"), Some(other("Trelleborgshem")));
+        assert_eq!(of_name("Socialkontoret"), Some(Owner::Municipality));
     }
 }

@@ -44,11 +44,25 @@ enum Class {
     Background,
     Contact,
     Report,
+    /// "Aktiviteter – X": a theme named X.
+    Theme(String),
+    /// "Aktivitet: X": one activity.
+    ActivityItem(String),
+    /// "Tidsplan: …" under an activity.
+    Detail,
     Unknown,
 }
 
+/// A heading as compared with the vocabulary: lower case, without trailing punctuation, and
+/// without a leading "Bilaga 1." or chapter number "3.1".
 fn norm(text: &str) -> String {
-    text.trim().trim_end_matches([':', '.', ';', '?', '!']).trim().to_lowercase()
+    let l = text.trim().trim_end_matches([':', '.', ';', '?', '!']).trim().to_lowercase();
+    let l = l
+        .strip_prefix("bilaga ")
+        .map(|r| r.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ':' || c == ' '))
+        .unwrap_or(&l);
+    let numbered = l.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if numbered.len() < l.len() && numbered.starts_with(' ') { numbered.trim().to_owned() } else { l.to_owned() }
 }
 
 /// A title: names a medborgarlöfte ("Medborgarlöfte 2024", "Säffle – medborgarlöften",
@@ -92,11 +106,26 @@ fn classify(text: &str) -> Class {
     if let Some(rest) = numbered_heading(text.trim(), &lower_full, &["fokusområde", "fokus"]) {
         return Class::FocusItem(rest.to_owned());
     }
-    if let Some(rest) = l.strip_prefix("aktivitet – ").or_else(|| l.strip_prefix("aktiviteter – ")) {
-        // Our own page's label for another party's activities.
-        let cut = text.trim().len() - rest.len();
-        let name = text.trim()[cut.min(text.trim().len())..].trim().trim_end_matches(':').to_owned();
-        return Class::Owner(Some(owners::of_name(&name).unwrap_or(Owner::Other(name))));
+    // "Aktiviteter – öppen narkotikahandel": the activities of a theme.
+    for prefix in ["aktiviteter – ", "aktiviteter - ", "aktiviteter: ", "åtgärder – ", "åtgärder: "] {
+        if l.starts_with(prefix) {
+            let name = text.trim()[prefix.len()..].trim().trim_end_matches(':').to_owned();
+            if !name.is_empty() && owners::of_name(&name).is_none() {
+                return Class::Theme(capitalise(&name));
+            }
+        }
+    }
+    // "Aktivitet: Trygghetsvandring i centrum" (a block with "Ansvarig:" and "Tidsplan:").
+    for prefix in ["aktivitet:", "åtgärd:", "insats:"] {
+        if l.starts_with(prefix) && l.len() > prefix.len() + 1 {
+            return Class::ActivityItem(text.trim()[prefix.len()..].trim().to_owned());
+        }
+    }
+    // "Tidsplan: fredagar", "När: våren 2025": details of the activity above.
+    for prefix in ["tidsplan:", "när:", "tid:", "tidpunkt:", "plats:", "var:", "omfattning:"] {
+        if l.starts_with(prefix) && l.len() > prefix.len() + 1 {
+            return Class::Detail;
+        }
     }
     if let Some(o) = owners::of_header(text) {
         return Class::Owner(o);
@@ -138,6 +167,7 @@ fn classify(text: &str) -> Class {
             "det här lovar vi",
             "medborgarlöftet",
             "medborgarlöftena",
+            "medborgarlöften",
             "gemensamma löften",
         ],
     ) && l.chars().count() < 40
@@ -241,6 +271,8 @@ fn classify(text: &str) -> Class {
     if starts_any(
         &l,
         &[
+            "innehåll",
+            "innehållsförteckning",
             "kontakt",
             "kontakta oss",
             "kontaktpersoner",
@@ -372,6 +404,13 @@ fn clutter(text: &str) -> bool {
         "tillgänglighetsredogörelse",
         "om webbplatsen",
         "prenumerera",
+        "har du synpunkter",
+        "ring 112",
+        "ring 114",
+        "vid akuta",
+        "dela artikeln",
+        "dela sidan",
+        "dela på",
         "läs mer",
         "följ oss",
         "gilla oss",
@@ -395,6 +434,16 @@ fn clutter(text: &str) -> bool {
     if page {
         return true;
     }
+    // A page footer ending in "1 (8)" or "Sida 2 av 4", and contents lines with dotted leaders.
+    let tail: Vec<&str> = words.iter().rev().take(4).rev().copied().collect();
+    let footer = match tail.as_slice() {
+        [.., n, m] if number(n) && m.starts_with('(') && number(m.trim_matches(['(', ')'])) => true,
+        [.., s, n, av, m] if *s == "sida" && number(n) && *av == "av" && number(m) => true,
+        _ => false,
+    };
+    if footer || l.contains("....") || l.contains("…………") {
+        return true;
+    }
     // Breadcrumbs: "Start > Trygghet > Medborgarlöften".
     let crumbs = l.matches(" > ").count() + l.matches(" › ").count() + l.matches(" / ").count();
     if crumbs >= 2 && l.chars().count() < 120 {
@@ -415,7 +464,7 @@ fn clutter(text: &str) -> bool {
 /// ("Polisen åtar sig att"), or a short known section name ("Uppföljning", "Fokusområde: …").
 fn acts_as_heading(text: &str) -> bool {
     let t = text.trim();
-    if labelish(t) {
+    if labelish(t) || matches!(classify(t), Class::ActivityItem(_) | Class::Detail) {
         return true;
     }
     let n = t.chars().count();
@@ -423,11 +472,19 @@ fn acts_as_heading(text: &str) -> bool {
         return false;
     }
     match classify(t) {
-        Class::PromiseItem(_) | Class::FocusItem(_) => true,
+        Class::PromiseItem(_) | Class::FocusItem(_) | Class::Theme(_) | Class::ActivityItem(_) | Class::Detail => true,
         Class::Focus => t.contains(':') || t.split_whitespace().count() <= 5,
         Class::Owner(_) | Class::Unknown => false,
         _ => t.split_whitespace().count() <= 5,
     }
+}
+
+/// A numbered line that is a chapter heading: a known section name, short, no full stop.
+fn numbered_section(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= 40
+        && !t.ends_with(['.', '!', '?'])
+        && !matches!(classify(t), Class::Unknown | Class::Owner(_) | Class::Detail | Class::ActivityItem(_))
 }
 
 /// A sentence about when the promise is in force.
@@ -508,6 +565,50 @@ fn signatory_title(text: &str) -> bool {
 }
 
 /// "Anna Andersson": two to four capitalised words, no digits.
+/// The cells of a line of signatures set side by side: "Anna Andersson – Per Olsson".
+fn sig_columns(text: &str) -> Vec<&str> {
+    for sep in [" | ", " – ", " — ", " - "] {
+        let cells: Vec<&str> = text.split(sep).map(str::trim).filter(|c| !c.is_empty()).collect();
+        if cells.len() >= 2 {
+            return cells;
+        }
+    }
+    vec![text]
+}
+
+/// Signature lines with names side by side, read column by column: each group of lines that
+/// starts with names in columns becomes the lines of each column in turn.
+fn side_by_side(lines: &[(usize, String)]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < lines.len() {
+        let first = sig_columns(&lines[k].1);
+        if first.len() >= 2 && first.iter().all(|c| person_name(c)) {
+            let n = first.len();
+            let mut group = vec![&lines[k]];
+            while let Some(next) = lines.get(k + group.len()) {
+                if sig_columns(&next.1).len() == n {
+                    group.push(next);
+                } else {
+                    break;
+                }
+            }
+            for c in 0..n {
+                for (line, text) in &group {
+                    if let Some(cell) = sig_columns(text).get(c) {
+                        out.push((*line, (*cell).to_owned()));
+                    }
+                }
+            }
+            k += group.len();
+        } else {
+            out.push(lines[k].clone());
+            k += 1;
+        }
+    }
+    out
+}
+
 /// "Peter Johansson (M)" → "Peter Johansson".
 fn without_party(name: &str) -> String {
     name.split_whitespace()
@@ -583,6 +684,12 @@ struct Reader<'a> {
     explicit_promise: bool,
     /// Focus areas named before any promise ("Fokusområden: A, B"): given to the first one.
     pending_focus_list: Vec<(String, usize)>,
+    /// The text is Löfte's own page: its meta line states the period (or that there is none).
+    ours: bool,
+    /// The list depth of the last activity (deeper items are its sub-points).
+    activity_depth: Option<usize>,
+    /// The list depth of the last promise (items deeper than it are its focus areas).
+    promise_depth: Option<usize>,
     /// The item being read had a bullet.
     bulleted_now: bool,
     /// The warning that the last item's owner is unknown (removed if a marker follows).
@@ -623,6 +730,9 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context, format: For
         pending_focus_list: Vec::new(),
         default_warning: None,
         bulleted_now: false,
+        promise_depth: None,
+        activity_depth: None,
+        ours: false,
         nested_into: None,
         table: Table::None,
         sig_lines: Vec::new(),
@@ -744,6 +854,8 @@ impl Reader<'_> {
             // no blank line around it) is read as one.
             let kind = match &b.kind {
                 Kind::Para if acts_as_heading(&b.text) => Kind::Heading { guessed: true },
+                // "2. Lägesbild", "4. Aktiviteter": numbered chapter headings.
+                Kind::Item { ordered: true, .. } if numbered_section(&b.text) => Kind::Heading { guessed: true },
                 k => k.clone(),
             };
             let heading_like = matches!(kind, Kind::Heading { .. }) && b.hint != Some("promise");
@@ -789,7 +901,14 @@ impl Reader<'_> {
             && !b.text.ends_with(['.', '!', '?'])
             && !labelish(&b.text)
             && owners::of_subject(&b.text).is_none()
-            && self.blocks.get(i + 1).is_some_and(|n| n.kind == Kind::Para && !acts_as_heading(&n.text))
+            && self.blocks.get(i + 1).is_some_and(|n| match n.kind {
+                Kind::Para => !acts_as_heading(&n.text) && owners::responsible_line(&n.text).is_none(),
+                // "4.1 Trygg stadskärna" over a bulleted list.
+                Kind::Item { depth: d, .. } => {
+                    d > depth && self.blocks.get(i).is_some_and(|b| matches!(b.kind, Kind::Item { ordered: true, .. }))
+                }
+                _ => false,
+            })
     }
 
     /// A heading naming another medborgarlöfte: one of another year than this one's title.
@@ -835,7 +954,7 @@ impl Reader<'_> {
                 self.item(&item, 0, true);
             }
             Table::Signatures => self.sig_rows.push((b.line, cells.to_vec())),
-            Table::None if self.sec == Sec::Signatures => self.sig_rows.push((b.line, cells.to_vec())),
+            Table::None if self.sec == Sec::Signatures => self.sig_lines.push((b.line, cells.join(" | "))),
             Table::None => {
                 let para = Block::new(
                     b.line,
@@ -858,6 +977,7 @@ impl Reader<'_> {
             "meta" => {
                 self.meta_lines.push((b.line, b.text.clone()));
                 self.started = true;
+                self.ours = true;
             }
             "signed" => {
                 self.signed_on = dates::first_date(&b.text).and_then(Result::ok).or(self.signed_on);
@@ -950,6 +1070,7 @@ impl Reader<'_> {
     }
 
     fn heading(&mut self, b: &Block, i: usize) -> Option<usize> {
+        self.promise_depth = None;
         let class = classify(&b.text);
         match class {
             Class::Owner(_) if !self.started && !labelish(&b.text) => {
@@ -1068,6 +1189,20 @@ impl Reader<'_> {
                 self.sec = Sec::Skip;
                 self.warn(b.line, "avsnittet hoppades över (uppföljning eller äldre löfte)", &b.text);
             }
+            Class::Theme(name) => {
+                self.sec = Sec::Activities;
+                self.new_theme(name, b.line);
+                self.pending_theme = None;
+            }
+            Class::ActivityItem(text) => {
+                if self.sec != Sec::Activities {
+                    self.sec = Sec::Activities;
+                    self.label = None;
+                }
+                let item = Block::new(b.line, Kind::Item { depth: 0, ordered: false }, text);
+                self.item(&item, 0, true);
+            }
+            Class::Detail => self.detail(b),
             Class::Unknown => self.unknown_heading(b, i),
         }
         None
@@ -1104,6 +1239,13 @@ impl Reader<'_> {
                 // municipality and police area only.
                 self.page_headings.push((b.line, b.text.clone()));
             }
+            Sec::Pre | Sec::Promises | Sec::Focus
+                if self.started && self.owner_header_follows(i) && !labelish(&b.text) =>
+            {
+                // "Ökad trygghet i Hertsön" over "Det här gör polisen:": a theme of activities.
+                self.sec = Sec::Activities;
+                self.new_theme(b.text.trim_end_matches(':').to_owned(), b.line);
+            }
             Sec::Pre | Sec::Promises | Sec::Focus => {
                 if person_name(&b.text) || signatory_title(&b.text) {
                     self.sig_lines.push((b.line, b.text.clone()));
@@ -1120,7 +1262,21 @@ impl Reader<'_> {
         places::police_area(text).is_some() || !places::mentions(0, text, false, &self.ctx.municipalities).is_empty()
     }
 
+    /// Whether an owner header ("Det här gör polisen:") follows within the next few blocks,
+    /// before another heading.
+    fn owner_header_follows(&self, i: usize) -> bool {
+        for n in self.blocks.iter().skip(i + 1).take(3) {
+            match classify(&n.text) {
+                Class::Owner(Some(_)) => return true,
+                _ if matches!(n.kind, Kind::Heading { .. }) => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
     fn new_theme(&mut self, name: String, line: usize) {
+        self.last = None;
         self.themes.push((Theme { name, activities: vec![] }, line, vec![]));
         self.theme = Some(self.themes.len() - 1);
         self.label = None;
@@ -1224,15 +1380,23 @@ impl Reader<'_> {
                     && promise_sentence(text)
                     && self.theme.is_none()
                 {
-                    // A promise heading's sentence: more of the promise.
+                    // "Löfte 1: Tryggare Flemingsberg" and then the promise in a sentence: the
+                    // sentence is the promise (the heading names its theme).
                     if let Some(p) = self.promises.last_mut() {
-                        p.0.focus_areas.push(strip_promise_label(text));
-                        p.3.push(b.line);
+                        p.0.text = strip_promise_label(text);
+                        p.1 = b.line;
                     }
                     return;
                 }
                 if validity_sentence(text) {
                     self.validity.push((text.to_owned(), b.line));
+                } else if self.label.is_none()
+                    && text.ends_with('.')
+                    && owners::of_subject(text).is_none()
+                    && self.owner_header_follows(i)
+                {
+                    // A paragraph between a theme's heading and its owner headers describes it.
+                    self.warn(b.line, "beskrivning av temat hoppades över (den hör inte till någon aktivitet)", text);
                 } else if text.chars().count() > 400 && self.label.is_none() {
                     self.warn(b.line, "långt stycke bland aktiviteterna hoppades över (en beskrivning?)", text);
                 } else {
@@ -1296,12 +1460,25 @@ impl Reader<'_> {
     fn signature_starts(&self, i: usize) -> bool {
         let b = &self.blocks[i];
         let title_line = |t: &str| signatory_title(t) && t.chars().count() <= 80 && !t.ends_with('.');
+        let person_name = |t: &str| sig_columns(t).iter().all(|c| person_name(c));
         title_line(&b.text)
             || person_name(&b.text)
                 && self.blocks.get(i + 1).is_some_and(|n| signatory_title(&n.text) || person_name(&n.text))
             || b.text.chars().count() < 40
                 && dates::first_date(&b.text).is_some()
                 && self.blocks.get(i + 1).is_some_and(|n| person_name(&n.text) || signatory_title(&n.text))
+    }
+
+    /// "Tidsplan: fredagar" under an activity: kept with it, in parentheses.
+    fn detail(&mut self, b: &Block) {
+        match self.last {
+            Some(Target::Activity(t, a)) => {
+                if let Some(act) = self.themes.get_mut(t).and_then(|th| th.0.activities.get_mut(a)) {
+                    act.text = format!("{} ({})", act.text.trim_end_matches('.'), b.text.trim().trim_end_matches('.'));
+                }
+            }
+            _ => self.warn(b.line, "uppgiften hör inte till någon aktivitet och hoppades över", &b.text),
+        }
     }
 
     fn set_last_owner(&mut self, owner: Owner) -> bool {
@@ -1354,7 +1531,7 @@ impl Reader<'_> {
                 None => {}
             }
         }
-        if let Some(o) = owners::of_subject(text) {
+        if let Some(o) = owners::of_subject(text).or_else(|| owners::of_agent(text)) {
             return (o, OwnerBasis::Subject, text.to_owned());
         }
         if owners::speaks_as_we(text) || under_label.is_some_and(|l| l.owner.is_none()) {
@@ -1366,6 +1543,21 @@ impl Reader<'_> {
     }
 
     fn item(&mut self, b: &Block, depth: usize, bulleted: bool) {
+        // "• Aktivitet: X" and "• Tidsplan: …" in a list of activity blocks.
+        match classify(&b.text) {
+            Class::ActivityItem(inner) if self.sec != Sec::Activities || depth == 0 => {
+                let stripped = Block::new(b.line, b.kind.clone(), inner);
+                if self.sec != Sec::Activities {
+                    self.sec = Sec::Activities;
+                    self.label = None;
+                }
+                return self.item(&stripped, depth, bulleted);
+            }
+            Class::Detail if matches!(self.last, Some(Target::Activity(..))) => {
+                return self.detail(b);
+            }
+            _ => {}
+        }
         let text = b.text.as_str();
         if let Some(owner) = owners::responsible_line(text)
             && self.set_last_owner(owner)
@@ -1395,9 +1587,11 @@ impl Reader<'_> {
             }
             Sec::Promises => {
                 self.started = true;
-                if depth > 0 && !self.promises.is_empty() {
+                // Deeper than the promise above it: one of its focus areas.
+                if self.promise_depth.is_some_and(|d| depth > d) && !self.promises.is_empty() {
                     self.push_focus(text.to_owned(), b.line);
                 } else {
+                    self.promise_depth = Some(depth);
                     let (owner, basis, text) = self.decide(text);
                     self.push_stated_promise(text, owner, basis, b.line);
                 }
@@ -1431,6 +1625,7 @@ impl Reader<'_> {
                 };
                 self.theme = Some(theme);
                 if depth > 0
+                    && self.activity_depth.is_some_and(|d| depth > d)
                     && let Some(Target::Activity(t, a)) = self.last
                     && let Some(parent) = self.themes.get_mut(t).and_then(|th| th.0.activities.get_mut(a))
                 {
@@ -1449,6 +1644,7 @@ impl Reader<'_> {
                 }
                 self.nested_into = None;
                 self.default_warning = None;
+                self.activity_depth = Some(depth);
                 let (owner, basis, clean) = self.decide(text);
                 if basis == OwnerBasis::Default {
                     self.warn(b.line, "ansvarig part framgår inte; aktiviteten sattes som gemensam", text);
@@ -1603,6 +1799,7 @@ impl Reader<'_> {
             .or_else(|| self.validity.iter().flat_map(|(t, _)| dates::years(t)).next())
             .or(period_years.first().copied())
             .or(self.signed_on.map(|d| d.0.year()))
+            .or_else(|| self.blocks.iter().flat_map(|b| dates::years(&b.text)).next())
             .unwrap_or_else(|| {
                 self.warnings.push(Warning {
                     line: 0,
@@ -1611,9 +1808,25 @@ impl Reader<'_> {
                 });
                 ctx.today.0.year()
             });
-        // "MEDBORGARLÖFTE 2020" → "Medborgarlöfte 2020".
+        // "MEDBORGARLÖFTE SÖDERTÄLJE 2020" → "Medborgarlöfte Södertälje 2020".
         let title = if title.chars().any(char::is_alphabetic) && !title.chars().any(char::is_lowercase) {
-            capitalise(&title.to_lowercase())
+            let lower = capitalise(&title.to_lowercase());
+            lower
+                .split(' ')
+                .map(|w| {
+                    let bare = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+                    let stem = bare.strip_suffix('s').unwrap_or(bare);
+                    match ctx
+                        .municipalities
+                        .iter()
+                        .find(|m| m.name.to_lowercase() == bare || m.name.to_lowercase() == stem)
+                    {
+                        Some(m) => w.replacen(stem, &m.name, 1),
+                        None => w.to_owned(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
         } else {
             title
         };
@@ -1775,6 +1988,14 @@ impl Reader<'_> {
     /// sentences about validity in the introduction. Impossible dates are warnings.
     fn period(&mut self) -> (Period, Vec<i32>) {
         let mut candidates: Vec<(usize, String, bool)> = Vec::new();
+        if self.ours {
+            // Our own page: "Period 2024-01-01 – 2024-12-31" in the meta line, or no period.
+            let period = self.meta_lines.iter().find_map(|(_, t)| t.split(" · ").find(|s| s.starts_with("Period ")));
+            return match period.map(dates::period) {
+                Some(Ok(Some(found))) => (Period { start: found.start, end: found.end }, found.years),
+                _ => (Period::default(), vec![]),
+            };
+        }
         candidates.extend(self.validity.iter().map(|(t, l)| (*l, t.clone(), true)));
         candidates.extend(self.meta_lines.iter().map(|(l, t)| (*l, t.clone(), true)));
         candidates.extend(self.intro.iter().filter(|(t, _)| validity_sentence(t)).map(|(t, l)| (*l, t.clone(), true)));
@@ -1848,8 +2069,10 @@ impl Reader<'_> {
             }
             out.push(signatory(&name, &title, org, line));
         }
-        // Lines: "Anna Andersson, kommunstyrelsens ordförande" or a name line and a title line.
-        let lines = self.sig_lines.clone();
+        // Lines: "Anna Andersson, kommunstyrelsens ordförande" or a name line and a title line;
+        // side by side ("Anna Andersson – Per Olsson" over "Ordförande – Lokalpolisområdeschef")
+        // they are read column by column.
+        let lines = side_by_side(&self.sig_lines);
         let mut k = 0;
         let mut unread = Vec::new();
         while k < lines.len() {
@@ -1946,9 +2169,11 @@ fn municipality_org(name: &str) -> String {
 fn promise_sentence(text: &str) -> bool {
     let l = text.to_lowercase();
     let numbered = l.strip_prefix("löfte ").is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    let we_shall = owners::speaks_as_we(text) && (l.contains(" ska ") || l.contains(" kommer att "));
     (l.contains("lovar")
         || l.starts_with("löfte:")
         || numbered
+        || we_shall
         || l.starts_with("vårt löfte")
         || l.starts_with("medborgarlöfte:"))
         && text.chars().count() < 600

@@ -71,7 +71,7 @@ fn marker(line: &str) -> Option<(Marker, &str)> {
     let (_, first) = chars.next()?;
     const BULLETS: &[char] = &[
         '•', '◦', '▪', '▫', '‣', '⁃', '●', '○', '■', '□', '➢', '➤', '►', '▶', '✓', '✔', '-', '–', '—', '*', '·',
-        '\u{F0B7}',
+        '\u{F0B7}', '\u{F0A7}', '\u{F076}', '\u{F0D8}', '\u{F0FC}', '\u{F0A8}', '▫', '➔',
     ];
     if BULLETS.contains(&first) {
         let rest = &line[first.len_utf8()..];
@@ -96,6 +96,12 @@ fn marker(line: &str) -> Option<(Marker, &str)> {
             let n = a.chars().take_while(|c| c.is_ascii_digit()).count();
             (n > 0).then(|| &a[n..])
         });
+        // "3.1 Arbeta för …": a sub-number needs no full stop after it.
+        if let Some(rest) = sub.and_then(|a| a.strip_prefix(' '))
+            && rest.trim_start().starts_with(char::is_alphabetic)
+        {
+            return Some((Marker::Number, rest.trim_start()));
+        }
         let after = sub.unwrap_or(after);
         for p in ['.', ')', ','] {
             if let Some(rest) = after.strip_prefix(p)
@@ -146,9 +152,23 @@ pub fn labelish(text: &str) -> bool {
     t.ends_with(':') || t.ends_with(';') && n < 40 || !terminal(t) && crate::owners::is_header_with_verb(t)
 }
 
+/// A line "Ansvarig: kommunen", "Tidsplan: v. 38": a short key before a colon.
+fn key_value(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(key, value)| {
+        !value.trim().is_empty()
+            && key.split_whitespace().count() <= 2
+            && key.chars().count() <= 20
+            && key.starts_with(char::is_uppercase)
+    })
+}
+
 /// Words after which a line cannot end a sentence: the next line continues it.
 pub(crate) fn ends_open(text: &str) -> bool {
     let t = text.trim_end();
+    // "… (ansvar:" + "kommunen)": an unclosed parenthesis goes on.
+    if t.matches('(').count() > t.matches(')').count() {
+        return true;
+    }
     if t.ends_with([',', '-', '–', '(', '/']) {
         return true;
     }
@@ -252,6 +272,7 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
                 // it or when the item cannot end where it does ("… i" + "Säffle centrum").
                 let continues = line_marker(next.text, next.indent, true).is_none()
                     && !labelish(next.text)
+                    && !key_value(next.text)
                     && (next.indent > line.indent || starts_lower || ends_open(&text));
                 if !continues {
                     break;
@@ -282,7 +303,7 @@ pub fn blocks(source: &str) -> (Vec<Block>, Vec<String>) {
             |l: &Line| l.text.chars().count() <= 80 && !terminal(l.text) && !ends_open(l.text) && !next_lower;
         if !(labelish(line.text) || alone_short(line) && blank_before) {
             while let Some(Some(next)) = lines.get(j) {
-                if marker(next.text).is_some() || labelish(next.text) {
+                if marker(next.text).is_some() || labelish(next.text) || key_value(next.text) {
                     break;
                 }
                 let joins = match width {
