@@ -1896,6 +1896,7 @@ impl Reader<'_> {
             }
         }
         let join = |v: &[(String, usize)]| v.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join("\n\n");
+        // Every text trimmed (joins and markers can leave a space at an end).
         let document = PromiseDocument {
             id: None,
             municipalities,
@@ -1915,7 +1916,8 @@ impl Reader<'_> {
             valid_from: None,
             valid_to: None,
             withdrawn_reason: None,
-        };
+        }
+        .normalized();
         Imported {
             format,
             document,

@@ -63,3 +63,28 @@ fn every_corpus_text_gives_its_snapshot() {
         insta::assert_json_snapshot!(name.clone(), got);
     }
 }
+
+/// Inputs the fuzzer found, kept so that they stay fixed: every text in the document is trimmed
+/// and the document survives a JSON round trip.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let ctx = context();
+    let dir = format!("{}/tests/regressions", env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(&dir).expect("regressions dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        for format in [Format::Text, Format::Html] {
+            let Ok(got) = import(&bytes, format, &ctx) else { continue };
+            let doc = &got.document;
+            let texts = doc
+                .promises
+                .iter()
+                .map(|p| &p.text)
+                .chain(doc.themes.iter().flat_map(|t| t.activities.iter().map(|a| &a.text)));
+            for t in texts {
+                assert_eq!(t.trim(), t);
+            }
+            let json = serde_json::to_string(doc).expect("json");
+            assert_eq!(lofte_domain::parse_documents(&json).expect("parses").first(), Some(doc));
+        }
+    }
+}
