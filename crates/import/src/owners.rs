@@ -276,6 +276,27 @@ pub fn of_header(header: &str) -> Option<Option<Owner>> {
     }
     let lower = t.to_lowercase();
     let ws = words(&lower);
+    // "Det här gör polisen", "Detta gör kommunen", "Så här gör vi tillsammans", "Aktiviteter
+    // polisen", "Polisen gör följande".
+    for lead in ["det här gör ", "detta gör ", "så här gör ", "aktiviteter ", "aktiviteter för ", "insatser "] {
+        if let Some(rest) = lower.strip_prefix(lead) {
+            // "Så här gör vi" heads the activities; "… vi tillsammans" the joint ones.
+            if rest.split_whitespace().next() == Some("vi") {
+                if rest.contains("tillsammans") || rest.contains("gemensamt") {
+                    return Some(Some(Owner::Joint));
+                }
+                continue;
+            }
+            if let Some(owner) = of_name(rest).filter(|o| !matches!(o, Owner::Other(_))) {
+                return Some(Some(owner));
+            }
+        }
+    }
+    if let Some(subject) = lower.strip_suffix(" gör följande").or_else(|| lower.strip_suffix(" ska göra följande"))
+        && let Some(owner) = of_name(subject)
+    {
+        return Some(Some(owner));
+    }
     // A heading that is only a party: "Polisen", "Kommunen", "Gemensamt", "Säffle kommun".
     let party_word = |w: &String| {
         matches!(w.as_str(), "gemensamt" | "gemensamma" | "och" | "lokalpolisområdet")
@@ -534,6 +555,10 @@ mod tests {
         assert_eq!(of_header("Huge Bostäder"), Some(Some(other("Huge Bostäder"))));
         assert_eq!(of_header("Polisen och socialtjänsten"), Some(Some(Owner::Joint)));
         assert_eq!(of_header("Bostadsområden"), None);
+        assert_eq!(of_header("Det här gör polisen"), Some(Some(Owner::Police)));
+        assert_eq!(of_header("Det här gör vi tillsammans"), Some(Some(Owner::Joint)));
+        assert_eq!(of_header("Kommunen gör följande:"), Some(Some(Owner::Municipality)));
+        assert_eq!(of_header("Aktiviteter polisen"), Some(Some(Owner::Police)));
         assert_eq!(of_header("ANDT"), None);
         assert_eq!(of_header("Synlighet"), None);
         assert_eq!(of_header("Trafikmiljö-högtspelande fordon"), None);

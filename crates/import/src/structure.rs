@@ -169,6 +169,10 @@ fn classify(text: &str) -> Class {
             "medborgarlöftena",
             "medborgarlöften",
             "gemensamma löften",
+            "vårt löfte",
+            "vårt medborgarlöfte",
+            "våra gemensamma löften",
+            "löftet till medborgarna",
         ],
     ) && l.chars().count() < 40
     {
@@ -404,6 +408,10 @@ fn clutter(text: &str) -> bool {
         "tillgänglighetsredogörelse",
         "om webbplatsen",
         "prenumerera",
+        "läs hela",
+        "ladda ner",
+        "om kakor",
+        "var den här sidan till hjälp",
         "har du synpunkter",
         "ring 112",
         "ring 114",
@@ -519,6 +527,14 @@ fn validity_sentence(text: &str) -> bool {
             && dates::period(text).ok().flatten().is_some_and(|p| p.start.is_some() || p.end.is_some())
     };
     short && (about && when.iter().any(|w| l.contains(w)) || l.chars().count() < 200 && dated())
+}
+
+/// A sentence about how the promise is followed up.
+fn follow_up_sentence(text: &str) -> bool {
+    let l = text.to_lowercase();
+    (l.contains("följs upp") || l.contains("följas upp") || l.contains("utvärderas"))
+        && !l.contains("lovar")
+        && text.chars().count() < 300
 }
 
 fn communication_sentence(text: &str) -> bool {
@@ -688,6 +704,8 @@ struct Reader<'a> {
     ours: bool,
     /// The list depth of the last activity (deeper items are its sub-points).
     activity_depth: Option<usize>,
+    /// The promise whose sub-points with owners became the current theme.
+    theme_of_promise: Option<usize>,
     /// The list depth of the last promise (items deeper than it are its focus areas).
     promise_depth: Option<usize>,
     /// The item being read had a bullet.
@@ -731,6 +749,7 @@ pub(crate) fn read(blocks: &[Block], meta: &PageMeta, ctx: &Context, format: For
         default_warning: None,
         bulleted_now: false,
         promise_depth: None,
+        theme_of_promise: None,
         activity_depth: None,
         ours: false,
         nested_into: None,
@@ -782,7 +801,10 @@ impl Reader<'_> {
     fn find_title(&mut self) {
         let mut candidates = Vec::new();
         for (i, b) in self.blocks.iter().enumerate() {
-            if matches!(b.kind, Kind::Heading { .. }) && title_like(&b.text) && !clutter(&b.text) {
+            let standalone = matches!(b.kind, Kind::Heading { .. })
+                || b.kind == Kind::Para && b.text.chars().count() <= 80 && !dates::years(&b.text).is_empty();
+            let sentence = b.text.trim_end().ends_with([':', '.', '!', '?']);
+            if standalone && !sentence && title_like(&b.text) && !clutter(&b.text) {
                 candidates.push(i);
             }
             if matches!(b.kind, Kind::Heading { .. })
@@ -918,7 +940,15 @@ impl Reader<'_> {
         }
         let years = dates::years(text);
         let own = self.title.as_ref().map(|(_, t)| dates::years(t)).unwrap_or_default();
-        !years.is_empty() && (own.is_empty() || !years.iter().any(|y| own.contains(y)))
+        let other_year = !years.is_empty() && (own.is_empty() || !years.iter().any(|y| own.contains(y)));
+        // "Medborgarlöfte Smedjebackens kommun 2025" after Ludvika's: another municipality's.
+        let named = |t: &str| -> Vec<String> {
+            places::mentions(0, t, true, &self.ctx.municipalities).into_iter().map(|m| m.code).collect()
+        };
+        let theirs = named(text);
+        let ours = self.title.as_ref().map(|(_, t)| named(t)).unwrap_or_default();
+        let other_place = !theirs.is_empty() && !ours.is_empty() && !theirs.iter().any(|c| ours.contains(c));
+        other_year || other_place
     }
 
     /// A table row: a header row starts an activity table ("Aktivitet | Ansvarig | När") or a
@@ -1146,6 +1176,10 @@ impl Reader<'_> {
                 }
             }
             Class::Activities => {
+                if self.sec != Sec::Activities {
+                    // Owner headers over the promises do not count for the activities' themes.
+                    self.owners_in_theme.clear();
+                }
                 self.sec = Sec::Activities;
                 self.label = None;
                 self.started = true;
@@ -1306,6 +1340,11 @@ impl Reader<'_> {
             self.warn(b.line, "citat eller byline i en nyhetstext hoppades över", text);
             return;
         }
+        // "Löftet följs upp två gånger per år …" wherever it stands.
+        if matches!(self.sec, Sec::Pre | Sec::Promises | Sec::Activities) && follow_up_sentence(text) && self.started {
+            self.follow_up.push((text.to_owned(), b.line));
+            return;
+        }
         match self.sec {
             Sec::Pre
                 if !self.started
@@ -1405,7 +1444,7 @@ impl Reader<'_> {
             }
             Sec::FollowUp | Sec::Communication | Sec::Validity => self.tail_para(b, i),
             Sec::Signatures => self.sig_lines.push((b.line, text.to_owned())),
-            Sec::Skip => self.warn(b.line, "hoppades över", text),
+            Sec::Skip => self.warn(b.line, "hoppades över (under en rubrik som inte hör till löftet)", text),
         }
     }
 
@@ -1587,8 +1626,23 @@ impl Reader<'_> {
             }
             Sec::Promises => {
                 self.started = true;
-                // Deeper than the promise above it: one of its focus areas.
+                // Deeper than the promise above it: one of its focus areas, or, when it names
+                // its owner ("Fotpatrullering (Polisen)"), an activity for that promise.
                 if self.promise_depth.is_some_and(|d| depth > d) && !self.promises.is_empty() {
+                    if owners::marker(text).is_some() {
+                        let p = self.promises.len() - 1;
+                        if self.theme_of_promise != Some(p) {
+                            let name: String =
+                                self.promises[p].0.text.chars().take(lofte_domain::promise::MAX_NAME).collect();
+                            self.new_theme(name, b.line);
+                            self.theme_of_promise = Some(p);
+                        }
+                        self.sec = Sec::Activities;
+                        let item = Block::new(b.line, Kind::Item { depth: 0, ordered: false }, text.to_owned());
+                        self.item(&item, 0, bulleted);
+                        self.sec = Sec::Promises;
+                        return;
+                    }
                     self.push_focus(text.to_owned(), b.line);
                 } else {
                     self.promise_depth = Some(depth);

@@ -105,7 +105,7 @@ fn marker(line: &str) -> Option<(Marker, &str)> {
         let after = sub.unwrap_or(after);
         for p in ['.', ')', ','] {
             if let Some(rest) = after.strip_prefix(p)
-                && rest.starts_with(' ')
+                && rest.starts_with(char::is_whitespace)
             {
                 let rest = rest.trim_start();
                 let word_start = rest.chars().next().is_some_and(|c| c.is_alphabetic() || c == '"' || c == '”');
