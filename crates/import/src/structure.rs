@@ -1789,10 +1789,13 @@ impl Reader<'_> {
         if let Some((line, t)) = self.title.clone() {
             mentions.extend(places::mentions(line, &t, true, &ctx.municipalities));
         }
+        // The promise's own title wins: a page heading or page title may name every
+        // municipality of a police area whose promises the page lists one after another.
+        let titled = !mentions.is_empty();
         for (line, t) in self.page_headings.clone() {
-            mentions.extend(places::mentions(line, &t, true, &ctx.municipalities));
+            mentions.extend(places::mentions(line, &t, !titled, &ctx.municipalities));
         }
-        mentions.extend(places::mentions(0, &meta.title, true, &ctx.municipalities));
+        mentions.extend(places::mentions(0, &meta.title, !titled, &ctx.municipalities));
         for (line, t) in &self.meta_lines {
             if let Some(list) = t.split(" · ").find_map(|s| s.strip_prefix("Gemensamt för ")) {
                 mentions.extend(places::mentions(*line, list, true, &ctx.municipalities));
@@ -1833,7 +1836,11 @@ impl Reader<'_> {
         }
         for o in others.iter().filter(|o| o.strong) {
             if !municipalities.iter().any(|m| m.code == o.code) {
-                self.warn(o.line, format!("texten nämner också {} kommun, som inte togs med som part", o.name), "");
+                self.warn(
+                    o.line,
+                    format!("texten nämner också {}, som inte togs med som part", municipality_org(&o.name)),
+                    "",
+                );
             }
         }
         // Police area.
