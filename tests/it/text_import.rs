@@ -155,8 +155,10 @@ async fn a_public_page_reads_back_as_its_document() {
     assert_eq!(got["warnings"], serde_json::json!([]), "our own page reads without doubts");
 }
 
-fn multipart(fields: &[(&str, &str)]) -> reqwest::multipart::Form {
-    fields.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| f.text(k.to_string(), v.to_string()))
+/// Posts the staff import form (multipart, as the browser does) with these fields.
+async fn post_import(client: &reqwest::Client, app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let form = fields.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| f.text(k.to_string(), v.to_string()));
+    client.post(app.url("/arbetsyta/importera")).multipart(form).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -167,12 +169,7 @@ async fn staff_read_a_text_see_it_beside_the_source_and_save_it() {
     assert_eq!(res.status(), 200);
 
     // Read: the result beside the text, each item with its line.
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[("text", OLD_EDA), ("action", "read")]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(&editor, &app, &[("text", OLD_EDA), ("action", "read")]).await;
     assert_eq!(res.status(), 200);
     let body = res.text().await.unwrap();
     assert!(body.contains("Så lästes texten"), "{body}");
@@ -183,12 +180,8 @@ async fn staff_read_a_text_see_it_beside_the_source_and_save_it() {
     assert!(body.contains(r#"<option value="Arvika">"#) || body.contains(r#"value="Arvika""#));
 
     // A wrong date keeps everything typed and says what is wrong.
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[("text", OLD_EDA), ("giltig_fran", "1 juli"), ("action", "historical")]))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        post_import(&editor, &app, &[("text", OLD_EDA), ("giltig_fran", "1 juli"), ("action", "historical")]).await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("1 juli&#34; är inget datum"), "{body}");
@@ -196,27 +189,17 @@ async fn staff_read_a_text_see_it_beside_the_source_and_save_it() {
 
     // The police area the page filled in from this text is not carried over to another text.
     let other_text = OLD_EDA.replace("lokalpolisområde Arvika", "lokalpolisområde Karlstad");
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[
-            ("text", &other_text),
-            ("lokalpolisomrade", "Arvika"),
-            ("ifyllt_lpo", "Arvika"),
-            ("action", "read"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(
+        &editor,
+        &app,
+        &[("text", &other_text), ("lokalpolisomrade", "Arvika"), ("ifyllt_lpo", "Arvika"), ("action", "read")],
+    )
+    .await;
     let body = res.text().await.unwrap();
     assert!(body.contains(r#"name="lokalpolisomrade" value="Karlstad""#), "{body}");
 
     // Save as a draft: on to the editor.
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[("text", OLD_EDA), ("action", "draft")]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(&editor, &app, &[("text", OLD_EDA), ("action", "draft")]).await;
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     assert!(to.ends_with("/redigera"), "{to}");
@@ -225,17 +208,12 @@ async fn staff_read_a_text_see_it_beside_the_source_and_save_it() {
     assert!(res.text().await.unwrap().contains("Bättre belysning vid busstationen"));
 
     // Save as historical: public, superseded (its period is over), logged as the editor.
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[
-            ("text", OLD_EDA),
-            ("giltig_fran", "2019-07-01"),
-            ("giltig_till", "2021-06-30"),
-            ("action", "historical"),
-        ]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(
+        &editor,
+        &app,
+        &[("text", OLD_EDA), ("giltig_fran", "2019-07-01"), ("giltig_till", "2021-06-30"), ("action", "historical")],
+    )
+    .await;
     assert_eq!(res.status(), 303);
     let to = res.headers()["location"].to_str().unwrap().to_owned();
     let id = to.rsplit('/').next().unwrap();
@@ -251,12 +229,7 @@ async fn only_editors_of_a_party_may_save_and_an_upload_fills_the_text() {
     let app = TestApp::spawn().await;
     // A reader of Årjäng may read a text but not store a promise of Eda.
     let reader = app.login("lasare.arjang@lofte.example").await;
-    let res = reader
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[("text", OLD_EDA), ("action", "draft")]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(&reader, &app, &[("text", OLD_EDA), ("action", "draft")]).await;
     assert_eq!(res.status(), 403);
     let body = res.text().await.unwrap();
     assert!(body.contains("Du är inte redaktör för Eda"), "the reason is given: {body}");
@@ -277,12 +250,7 @@ async fn only_editors_of_a_party_may_save_and_an_upload_fills_the_text() {
     assert!(body.contains("slutar det här att gälla: Medborgarlöfte 2024"), "{body}");
 
     // Nothing readable: the error is next to the text box.
-    let res = editor
-        .post(app.url("/arbetsyta/importera"))
-        .multipart(multipart(&[("text", "  "), ("action", "read")]))
-        .send()
-        .await
-        .unwrap();
+    let res = post_import(&editor, &app, &[("text", "  "), ("action", "read")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("Klistra in texten eller välj en fil."));
 }

@@ -78,6 +78,13 @@ fn collect(rows: Vec<Row>) -> Vec<MunicipalityRow> {
 
 /// All 290, ordered by county code and then by Swedish alphabetical order of the name, with
 /// the promise in force on `today`.
+/// Every municipality's (code, name), by code.
+pub async fn names(db: &Db) -> Result<Vec<(String, String)>, DbError> {
+    Ok(sqlx::query_as::<_, (String, String)>("SELECT code, name FROM municipality ORDER BY code")
+        .fetch_all(db.pool())
+        .await?)
+}
+
 pub async fn list(db: &Db, today: IsoDate) -> Result<Vec<MunicipalityRow>, DbError> {
     let rows: Vec<Row> = sqlx::query_as(select_municipality!()).bind(today.to_string()).fetch_all(db.pool()).await?;
     Ok(collect(rows))

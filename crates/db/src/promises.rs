@@ -237,11 +237,7 @@ pub const MAX_REPORTED_ERRORS: usize = 200;
 /// is more than one document).
 pub async fn check(db: &Db, docs: Vec<PromiseDocument>) -> Result<Vec<PromiseDocument>, DbError> {
     let names: std::collections::HashMap<String, String> =
-        sqlx::query_as::<_, (String, String)>("SELECT code, name FROM municipality")
-            .fetch_all(db.pool())
-            .await?
-            .into_iter()
-            .collect();
+        crate::municipalities::names(db).await?.into_iter().collect();
     let many = docs.len() > 1;
     let mut errors = Vec::new();
     let mut out = Vec::with_capacity(docs.len());

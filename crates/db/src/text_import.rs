@@ -4,7 +4,7 @@
 use lofte_domain::{IsoDate, MunicipalityRef};
 use lofte_import::{Context, KnownPoliceArea};
 
-use crate::{Db, DbError, police_areas, seed};
+use crate::{Db, DbError, municipalities, police_areas, seed};
 
 /// The importer's context from the database.
 pub async fn context(
@@ -13,12 +13,8 @@ pub async fn context(
     police_area: Option<String>,
     today: IsoDate,
 ) -> Result<Context, DbError> {
-    let municipalities = sqlx::query_as::<_, (String, String)>("SELECT code, name FROM municipality ORDER BY code")
-        .fetch_all(db.pool())
-        .await?
-        .into_iter()
-        .map(|(code, name)| MunicipalityRef { code, name })
-        .collect();
+    let municipalities =
+        municipalities::names(db).await?.into_iter().map(|(code, name)| MunicipalityRef { code, name }).collect();
     let police_areas = police_areas::list(db)
         .await?
         .into_iter()

@@ -654,7 +654,6 @@ struct Label {
     owner: Option<Owner>,
     /// The list under it had bullets (then a following short line is a heading again).
     bulleted: bool,
-    items: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -1048,7 +1047,7 @@ impl Reader<'_> {
                         .or_else(|| l.strip_prefix("Aktiviteter – "))
                         .map(|n| Owner::Other(n.to_owned())),
                 };
-                self.label = Some(Label { owner: owner.clone(), bulleted: true, items: 0 });
+                self.label = Some(Label { owner: owner.clone(), bulleted: true });
                 self.owners_in_theme.push(owner);
             }
             "activity" => {
@@ -1123,7 +1122,7 @@ impl Reader<'_> {
                     self.owners_in_theme.clear();
                 }
                 self.owners_in_theme.push(owner.clone());
-                self.label = Some(Label { owner, bulleted: false, items: 0 });
+                self.label = Some(Label { owner, bulleted: false });
                 self.started = true;
             }
             Class::Promises => {
@@ -1185,7 +1184,7 @@ impl Reader<'_> {
                 self.started = true;
                 if labelish(&b.text) && self.pending_theme.is_none() {
                     // "Aktiviteter:" under a promise: the list belongs to it.
-                    self.label = Some(Label { owner: None, bulleted: false, items: 0 });
+                    self.label = Some(Label { owner: None, bulleted: false });
                 }
             }
             Class::FollowUp => self.tail(Sec::FollowUp),
@@ -1612,7 +1611,6 @@ impl Reader<'_> {
         if let Some(label) = &mut self.label
             && (bulleted || !label.bulleted)
         {
-            label.items += 1;
             label.bulleted |= bulleted;
         }
         match self.sec {

@@ -103,12 +103,12 @@ fn page(status: StatusCode, p: &ImportPage) -> Result<Response, AppError> {
     Ok((status, Html(p.render()?)).into_response())
 }
 
-async fn empty_page(state: &AppState, inputs: &Inputs) -> Result<ImportPage, AppError> {
-    let ctx = text_import::context(&state.db, None, None, crate::views::today()).await?;
+/// The page with what was typed, and the municipalities and police areas to choose from.
+fn empty_page(ctx: &lofte_import::Context, inputs: &Inputs) -> ImportPage {
     let mut municipalities: Vec<(String, String)> =
         ctx.municipalities.iter().map(|m| (m.code.clone(), m.name.clone())).collect();
     municipalities.sort_by_key(|(_, name)| lofte_domain::sv_sort_key(name));
-    Ok(ImportPage {
+    ImportPage {
         search_value: String::new(),
         text: inputs.text.clone(),
         municipality: inputs.municipality.clone(),
@@ -121,11 +121,12 @@ async fn empty_page(state: &AppState, inputs: &Inputs) -> Result<ImportPage, App
         errors_heading: "Inget sparades. Rätta det som är markerat:",
         result: None,
         filled: Default::default(),
-    })
+    }
 }
 
 pub async fn form(State(state): State<AppState>, CurrentStaff(_, _): CurrentStaff) -> Result<Response, AppError> {
-    page(StatusCode::OK, &empty_page(&state, &Inputs::default()).await?)
+    let ctx = text_import::context(&state.db, None, None, crate::views::today()).await?;
+    page(StatusCode::OK, &empty_page(&ctx, &Inputs::default()))
 }
 
 async fn read_inputs(mut form: Multipart) -> Result<Inputs, AppError> {
@@ -333,8 +334,11 @@ pub async fn read(
             value.clear();
         }
     }
-    let mut p = empty_page(&state, &inputs).await?;
     let today = crate::views::today();
+    let municipality = (!inputs.municipality.is_empty()).then(|| inputs.municipality.clone());
+    let police_area = (!inputs.police_area.is_empty()).then(|| inputs.police_area.clone());
+    let ctx = text_import::context(&state.db, municipality, police_area, today).await?;
+    let mut p = empty_page(&ctx, &inputs);
     let (bytes, format) = if inputs.file.is_empty() {
         let bytes = inputs.text.clone().into_bytes();
         let format = Format::guess(None, &bytes);
@@ -350,9 +354,6 @@ pub async fn read(
         p.errors.push(("text".into(), "Klistra in texten eller välj en fil.".into()));
         return page(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
-    let municipality = (!inputs.municipality.is_empty()).then(|| inputs.municipality.clone());
-    let police_area = (!inputs.police_area.is_empty()).then(|| inputs.police_area.clone());
-    let ctx = text_import::context(&state.db, municipality, police_area, today).await?;
     let got = match lofte_import::import(&bytes, format, &ctx) {
         Ok(g) => g,
         Err(e) => {
