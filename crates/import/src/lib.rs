@@ -216,9 +216,13 @@ impl Imported {
                 .map(|s| lofte_domain::Signature {
                     party: s.party,
                     municipality_code: match s.party {
-                        lofte_domain::SignatoryParty::Municipality => {
-                            doc.municipalities.first().map(|m| m.code.clone())
-                        }
+                        // The municipality the organisation names ("Eda kommun"), else the first.
+                        lofte_domain::SignatoryParty::Municipality => doc
+                            .municipalities
+                            .iter()
+                            .find(|m| s.organisation.starts_with(&m.name))
+                            .or(doc.municipalities.first())
+                            .map(|m| m.code.clone()),
                         lofte_domain::SignatoryParty::PoliceArea => None,
                     },
                     organisation: s.organisation.clone(),
@@ -352,6 +356,19 @@ mod tests {
         let controls = "Medborgarlöfte 2024\n\n• Trygg\u{7}het \u{202E}i centrum\n";
         let got = import(controls.as_bytes(), Format::Text, &ctx()).unwrap();
         assert_eq!(got.document.promises[0].text, "Trygghet i centrum");
+    }
+
+    #[test]
+    fn each_municipal_signature_is_for_the_municipality_it_names() {
+        let text = "Medborgarlöfte för Säffle och Arvika kommuner 2024\n\nLokalpolisområde Arvika.\n\n\
+                    • Polisen och kommunerna lovar att öka tryggheten.\n\nUnderskrifter\n\n\
+                    Anna Andersson, kommunstyrelsens ordförande, Säffle kommun\n\
+                    Bo Berg, kommunstyrelsens ordförande, Arvika kommun\n";
+        let got = import(text.as_bytes(), Format::Text, &ctx()).unwrap();
+        let day = IsoDate(time::macros::date!(2024 - 03 - 01));
+        let doc = got.historical(Some(day), None, day);
+        let codes: Vec<_> = doc.signatures.iter().map(|s| s.municipality_code.clone()).collect();
+        assert_eq!(codes, vec![Some("1785".to_owned()), Some("1784".to_owned())]);
     }
 
     #[test]
