@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod diff;
 pub mod org;
+pub mod problems;
 pub mod promise;
 pub mod reference;
 pub mod seal;
