@@ -11,6 +11,7 @@ pub mod promise;
 pub mod reference;
 pub mod seal;
 pub mod signing;
+pub mod stats;
 
 pub use org::{MunicipalityCode, slugify, sv_sort_key};
 pub use promise::{
