@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod diff;
 pub mod org;
+pub mod population;
 pub mod problems;
 pub mod promise;
 pub mod reference;
