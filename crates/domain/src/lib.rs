@@ -6,11 +6,13 @@
 pub mod auth;
 pub mod diff;
 pub mod org;
+pub mod population;
 pub mod problems;
 pub mod promise;
 pub mod reference;
 pub mod seal;
 pub mod signing;
+pub mod stats;
 pub mod survey;
 
 pub use org::{MunicipalityCode, slugify, sv_sort_key};
