@@ -14,6 +14,7 @@ pub mod promises;
 pub mod seed;
 pub mod signatures;
 pub mod signing;
+pub mod surveys;
 pub mod text_import;
 mod time_text;
 
@@ -141,6 +142,15 @@ impl Db {
     }
 
     /// `SELECT 1`, for health checks.
+    /// A transaction that writes, without the document lock of [`Db::begin_write`]: SQLite takes
+    /// its write lock at `BEGIN` (no deadlock on upgrade), PostgreSQL relies on row locks.
+    pub async fn begin_immediate(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, DbError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
+    }
+
     pub async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -3,6 +3,7 @@
 //! [`Questionnaire`] and the answers as [`Answers`] plus tally rows ([`Answers::tally_keys`]).
 
 pub mod csv_import;
+pub mod results;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -307,7 +308,10 @@ impl Questionnaire {
     /// translations, help and whether a question is required may differ.
     pub fn same_structure(&self, other: &Questionnaire) -> bool {
         let shape = |q: &Questionnaire| -> Vec<(String, Kind, Vec<String>)> {
-            q.questions.iter().map(|q| (q.key.clone(), q.kind, q.choices.iter().map(|c| c.key.clone()).collect())).collect()
+            q.questions
+                .iter()
+                .map(|q| (q.key.clone(), q.kind, q.choices.iter().map(|c| c.key.clone()).collect()))
+                .collect()
         };
         shape(self) == shape(other)
     }
@@ -498,7 +502,11 @@ pub fn safety_survey_template() -> Questionnaire {
     avoided.help = Text::new("Markera alla som stämmer.", "Tick all that apply.");
     avoided.choices = choices(&[
         ("ga-ut-kvall", "Att gå ut på kvällen", "Going out in the evening"),
-        ("viss-vag", "Att ta en viss väg eller passera en viss plats", "Taking a certain route or passing a certain place"),
+        (
+            "viss-vag",
+            "Att ta en viss väg eller passera en viss plats",
+            "Taking a certain route or passing a certain place",
+        ),
         ("kollektivtrafik", "Att åka kollektivt", "Using public transport"),
         ("aktiviteter", "Att gå på aktiviteter eller evenemang", "Going to activities or events"),
         ("nej", "Nej, jag har inte avstått från något", "No, I have not refrained from anything"),
@@ -540,7 +548,11 @@ pub fn safety_survey_template() -> Questionnaire {
     gender.choices[0].sex = Some(Sex::Woman);
     gender.choices[1].sex = Some(Sex::Man);
     qs.push(gender);
-    qs.push(Question::new("delomrade", Kind::SubArea, Text::new("I vilket område bor du?", "Which area do you live in?")));
+    qs.push(Question::new(
+        "delomrade",
+        Kind::SubArea,
+        Text::new("I vilket område bor du?", "Which area do you live in?"),
+    ));
     let mut safer = Question::new(
         "tryggare",
         Kind::FreeText,
@@ -696,7 +708,8 @@ pub fn read_answers(
                 let v = values[0].replace([' ', '\u{a0}'], "");
                 match v.parse::<i64>() {
                     Ok(n) if question.min.is_some_and(|m| n < m) || question.max.is_some_and(|m| n > m) => {
-                        let range = format!("{}–{}", question.min.unwrap_or(i64::MIN), question.max.unwrap_or(i64::MAX));
+                        let range =
+                            format!("{}–{}", question.min.unwrap_or(i64::MIN), question.max.unwrap_or(i64::MAX));
                         problem(&format!("Skriv ett tal mellan {range}."), &format!("Enter a number between {range}."));
                     }
                     Ok(n) => {
@@ -720,6 +733,24 @@ pub fn read_answers(
         }
     }
     if problems.is_empty() { Ok(answers) } else { Err(problems) }
+}
+
+/// The population a survey's answers are weighted to: people per age-group choice and
+/// gender choice (keys of the questionnaire's age and gender questions).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Population {
+    /// Where the figures come from, e.g. "SCB, Folkmängd efter region, ålder och kön, 2024".
+    pub source: String,
+    pub region: String,
+    pub year: String,
+    pub cells: Vec<PopulationCell>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PopulationCell {
+    pub age: String,
+    pub gender: String,
+    pub count: u64,
 }
 
 /// Where a survey stands on a day, from its open and close dates (inclusive).
@@ -757,7 +788,8 @@ const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 /// A one-time code from random bytes (8 characters, shown as two groups of four).
 pub fn code_from_bytes(bytes: &[u8; 8]) -> String {
-    let chars: String = bytes.iter().map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()])).collect();
+    let chars: String =
+        bytes.iter().map(|b| char::from(CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()])).collect();
     format!("{}-{}", &chars[..4], &chars[4..])
 }
 

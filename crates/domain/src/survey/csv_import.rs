@@ -162,7 +162,8 @@ pub fn read(
             continue;
         };
         let Some(question) = q.question(&m.question) else {
-            problems.push(problem(0, format!("Kolumnen {name:?} mappas till frågan {:?}, som inte finns.", m.question)));
+            problems
+                .push(problem(0, format!("Kolumnen {name:?} mappas till frågan {:?}, som inte finns.", m.question)));
             continue;
         };
         if let Some(choice) = &m.choice
@@ -193,8 +194,12 @@ pub fn read(
         return Err(problems);
     }
     let used: Vec<usize> = mapped.iter().map(|(i, ..)| *i).chain(date_index).collect();
-    let unused_columns =
-        headers.iter().enumerate().filter(|(i, h)| !used.contains(i) && !h.trim().is_empty()).map(|(_, h)| h.clone()).collect();
+    let unused_columns = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !used.contains(i) && !h.trim().is_empty())
+        .map(|(_, h)| h.clone())
+        .collect();
 
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -238,7 +243,9 @@ pub fn read(
                 } else if question.kind.has_choices() {
                     let lower = part.to_lowercase();
                     match question.choices.iter().find(|c| {
-                        c.key == part || c.text.sv.trim().to_lowercase() == lower || c.text.en.trim().to_lowercase() == lower
+                        c.key == part
+                            || c.text.sv.trim().to_lowercase() == lower
+                            || c.text.en.trim().to_lowercase() == lower
                     }) {
                         Some(c) => c.key.clone(),
                         None => {
@@ -336,7 +343,7 @@ mod tests {
                 "Område": {"question": "delomrade"},
                 "Hot": {"question": "utsatt-12-man", "choice": "hot"},
                 "Våld": {"question": "utsatt-12-man", "choice": "vald"}}}"#
-            .as_bytes(),
+                .as_bytes(),
         )
         .expect("mapping");
         let csv = "\u{feff}Id;Inskickad;Nedskräpning;Kön;Område;Hot;Våld\n\
@@ -357,8 +364,10 @@ mod tests {
     #[test]
     fn problems_name_the_line_and_column() {
         let q = safety_survey_template();
-        let mapping = parse_mapping(r#"{"columns": {"Kön": {"question": "kon"}, "År": {"question": "ar-i-omradet"}}}"#.as_bytes())
-            .expect("mapping");
+        let mapping = parse_mapping(
+            r#"{"columns": {"Kön": {"question": "kon"}, "År": {"question": "ar-i-omradet"}}}"#.as_bytes(),
+        )
+        .expect("mapping");
         let csv = "Kön,År\nKvinna,3\nHäst,4\nMan,many\n";
         let e = read(&q, &[], csv.as_bytes(), Some(&mapping)).expect_err("bad rows");
         let text: Vec<String> = e.iter().map(ToString::to_string).collect();
