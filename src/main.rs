@@ -188,6 +188,21 @@ enum Import {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Survey answers exported by another tool as CSV (one row per respondent), with a column
+    /// mapping (JSON, see the import page in the workspace); without --mapping the columns must
+    /// be named by question key, as in Löfte's own export. All rows or none: any problem is
+    /// reported with its line and nothing is written.
+    Answers {
+        file: String,
+        /// The survey's id (from its address in the workspace).
+        #[arg(long)]
+        survey: String,
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -331,6 +346,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }) => {
             let args = TextImport { municipality, police_area, format, historical, valid_from, valid_to, dry_run };
             import_text(&cli.db, &file, args).await
+        }
+        Command::Import(Import::Answers { file, survey, mapping, dry_run }) => {
+            import_answers(&cli.db, &file, &survey, mapping.as_deref(), dry_run).await
         }
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
         Command::User(cmd) => user(&cli.db, cmd).await,
@@ -500,6 +518,79 @@ fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
     } else {
         std::fs::read(file)
     }
+}
+
+async fn import_answers(
+    db_args: &DbArgs,
+    file: &str,
+    survey: &str,
+    mapping: Option<&str>,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    use lofte_domain::survey::csv_import;
+    let Ok(id) = survey.trim().parse::<uuid::Uuid>() else {
+        eprintln!("--survey: {survey:?} är inget enkät-id (ett UUID, som i enkätens adress).");
+        return Ok(ExitCode::FAILURE);
+    };
+    let bytes = match read_input(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let mapping = match mapping {
+        None => None,
+        Some(path) => match std::fs::read(path) {
+            Err(e) => {
+                eprintln!("{path}: kunde inte läsa filen: {}", io_sv(&e));
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(m) => match csv_import::parse_mapping(&m) {
+                Ok(m) => Some(m),
+                Err(p) => {
+                    eprintln!("{path}: {p}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            },
+        },
+    };
+    must_exist(db_args)?;
+    let db = open(db_args, 1).await?;
+    let Some(s) = lofte_db::surveys::get(&db, id).await? else {
+        eprintln!("Enkäten {id} finns inte.");
+        return Ok(ExitCode::FAILURE);
+    };
+    let sub_areas = lofte_db::surveys::sub_areas(&db, &s.municipality_code).await?;
+    let read = match csv_import::read(&s.questionnaire, &sub_areas, &bytes, mapping.as_ref()) {
+        Ok(r) => r,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{file}: {p}");
+            }
+            eprintln!("Inget importerades ({} fel).", problems.len());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if !read.unused_columns.is_empty() {
+        eprintln!("Kolumner som inte lästes: {}", read.unused_columns.join(", "));
+    }
+    let today = lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc());
+    let rows: Vec<_> =
+        read.rows.into_iter().map(|r| (r.answered_on.map_or(today, lofte_domain::IsoDate), r.answers)).collect();
+    if dry_run {
+        println!("Provläsning: {} svar kan importeras till {:?}. Inget skrevs.", rows.len(), s.title);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bar = indicatif::ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} svar ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    lofte_db::surveys::import_answers(&db, id, &rows, |done| bar.set_position(done as u64)).await?;
+    bar.finish_and_clear();
+    println!("{} svar importerades till {:?}.", rows.len(), s.title);
+    Ok(ExitCode::SUCCESS)
 }
 
 struct TextImport {

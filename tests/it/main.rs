@@ -13,6 +13,7 @@ mod public_site;
 mod schema;
 mod signing;
 mod staff;
+mod surveys;
 mod text_import;
 
 /// The Säffle demo document, as committed.

@@ -422,7 +422,13 @@ async fn write_answers(
 }
 
 /// Adds answers read from another tool's export, all in one transaction (nothing on error).
-pub async fn import_answers(db: &Db, id: Uuid, rows: &[(IsoDate, Answers)]) -> Result<(), DbError> {
+/// `progress` is told how many rows are written, after every chunk.
+pub async fn import_answers(
+    db: &Db,
+    id: Uuid,
+    rows: &[(IsoDate, Answers)],
+    progress: impl Fn(usize),
+) -> Result<(), DbError> {
     let mut tx = db.begin_immediate().await?;
     let q: Option<(String,)> = sqlx::query_as("SELECT questionnaire FROM survey WHERE id = $1")
         .bind(id.to_string())
@@ -430,7 +436,12 @@ pub async fn import_answers(db: &Db, id: Uuid, rows: &[(IsoDate, Answers)]) -> R
         .await?;
     let q: Questionnaire =
         serde_json::from_str(&q.ok_or(DbError::NotFound)?.0).map_err(|_| corrupt("questionnaire"))?;
-    write_answers(&mut tx, id, &q, rows, "sv").await?;
+    let mut done = 0;
+    for chunk in rows.chunks(1_000) {
+        write_answers(&mut tx, id, &q, chunk, "sv").await?;
+        done += chunk.len();
+        progress(done);
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -58,6 +58,8 @@ pub struct LoginThrottle {
     per_account: Mutex<Throttle>,
     per_ip: Mutex<Throttle>,
     resets: Mutex<Throttle>,
+    /// Answers to open surveys (those without one-time codes), per address.
+    answers: Mutex<Throttle>,
 }
 
 impl Default for LoginThrottle {
@@ -67,11 +69,22 @@ impl Default for LoginThrottle {
             per_account: Mutex::new(Throttle::new(5, window)),
             per_ip: Mutex::new(Throttle::new(20, window)),
             resets: Mutex::new(Throttle::new(5, window)),
+            // Generous: a market stall with a tablet or a library's shared address sends many.
+            answers: Mutex::new(Throttle::new(SURVEY_ANSWERS_PER_WINDOW, Duration::from_secs(10 * 60))),
         }
     }
 }
 
+/// Answers to an open survey taken from one address in ten minutes.
+pub const SURVEY_ANSWERS_PER_WINDOW: u32 = 30;
+
 impl LoginThrottle {
+    /// Counts an answer to an open survey from `ip`; `Some(wait)` when it must be refused now.
+    pub fn survey_attempt(&self, ip: &str) -> Option<Duration> {
+        let Ok(mut answers) = self.answers.lock() else { return Some(Duration::from_secs(60)) };
+        answers.attempt(ip, Instant::now()).err()
+    }
+
     /// Counts a login attempt before the password is checked; `Some(wait)` when it must not
     /// be tried now. Attempts at the same moment are counted one by one.
     pub fn attempt(&self, email: &str, ip: &str) -> Option<Duration> {

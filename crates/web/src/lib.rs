@@ -6,11 +6,15 @@ pub mod auth;
 mod documents;
 mod edit_form;
 mod error;
+mod i18n;
 pub mod mail;
 mod middleware;
 mod pages;
 mod signing;
 pub mod staff;
+mod survey_public;
+mod survey_views;
+mod surveys;
 mod text_import;
 mod views;
 
@@ -89,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .route("/lofte/{id}/forseglat.json", get(pages::sealed))
         .route("/verifiera", get(pages::verify_form).post(pages::verify))
         .route("/.well-known/lofte-seal-key", get(pages::seal_key))
+        .route("/enkat/{id}", get(survey_public::form).post(survey_public::submit))
+        .route("/enkat/{id}/tack", get(survey_public::thanks))
+        .route("/enkat/{id}/resultat", get(survey_public::results_page))
+        .route("/enkat/{id}/resultat.csv", get(survey_public::results_csv_file))
         .route("/healthz", get(pages::healthz))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(api::openapi_json))

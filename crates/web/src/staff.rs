@@ -36,6 +36,12 @@ pub enum Access {
     /// Signatories of an organisation party to the document `{id}` (not admins: signing and
     /// withdrawing are the parties' decisions).
     DocumentSign,
+    /// Staff of the municipality of the survey `{survey}` or of its police areas (and admins).
+    SurveyRead,
+    /// Editors of the municipality of the survey `{survey}` or of its police areas (and admins).
+    SurveyEdit,
+    /// Editors of the municipality `{code}` or of its police areas (and admins).
+    MunicipalityEdit,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -71,6 +77,38 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (spec("POST", "/arbetsyta/lofte/{id}/oppna", Access::DocumentEdit), post(crate::signing::reopen)),
         (spec("POST", "/arbetsyta/lofte/{id}/aterkalla", Access::DocumentSign), post(crate::signing::withdraw)),
+        (spec("GET", "/arbetsyta/enkater", Access::Staff), get(crate::surveys::list)),
+        (spec("POST", "/arbetsyta/enkater", Access::Staff), post(crate::surveys::create)),
+        (spec("GET", "/arbetsyta/enkater/{survey}", Access::SurveyRead), get(crate::surveys::overview)),
+        (spec("POST", "/arbetsyta/enkater/{survey}", Access::SurveyEdit), post(crate::surveys::save_settings)),
+        (
+            spec("POST", "/arbetsyta/enkater/{survey}/fragor", Access::SurveyEdit),
+            post(crate::surveys::change_questions),
+        ),
+        (
+            spec("GET", "/arbetsyta/enkater/{survey}/fragor/{question}", Access::SurveyEdit),
+            get(crate::surveys::question_form),
+        ),
+        (
+            spec("POST", "/arbetsyta/enkater/{survey}/fragor/{question}", Access::SurveyEdit),
+            post(crate::surveys::save_question),
+        ),
+        (spec("POST", "/arbetsyta/enkater/{survey}/koder", Access::SurveyEdit), post(crate::surveys::make_codes)),
+        (spec("GET", "/arbetsyta/enkater/{survey}/importera", Access::SurveyEdit), get(crate::surveys::import_form)),
+        (spec("POST", "/arbetsyta/enkater/{survey}/importera", Access::SurveyEdit), post(crate::surveys::import)),
+        (spec("GET", "/arbetsyta/enkater/{survey}/svar.csv", Access::SurveyRead), get(crate::surveys::export)),
+        (spec("GET", "/arbetsyta/enkater/{survey}/resultat", Access::SurveyRead), get(crate::surveys::results)),
+        (
+            spec("POST", "/arbetsyta/enkater/{survey}/befolkning", Access::SurveyEdit),
+            post(crate::surveys::upload_population),
+        ),
+        (spec("GET", "/arbetsyta/enkater/{survey}/fritext", Access::SurveyRead), get(crate::surveys::free_texts)),
+        (
+            spec("POST", "/arbetsyta/enkater/{survey}/fritext/{text}", Access::SurveyEdit),
+            post(crate::surveys::save_free_text),
+        ),
+        (spec("GET", "/arbetsyta/delomraden/{code}", Access::MunicipalityEdit), get(crate::surveys::sub_areas_form)),
+        (spec("POST", "/arbetsyta/delomraden/{code}", Access::MunicipalityEdit), post(crate::surveys::save_sub_areas)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
         (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
     ]

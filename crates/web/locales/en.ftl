@@ -1,0 +1,23 @@
+# Texts of the survey pages residents see (English).
+survey-language = Language
+survey-anonymous = Your answers are anonymous. We do not store your IP address, your browser, any cookies or the time of your answer – only the day. Free-text answers are read only by staff of the municipality and the police.
+survey-cookie = When you have sent your answers, your browser keeps a cookie that only says the survey has been answered, so that the same browser does not answer twice. The cookie is not linked to your answers.
+survey-required = required
+survey-code = Your code
+survey-code-help = The code is in the letter you received, for example ABCD-EFGH. It can be used only once and is not linked to your answers.
+survey-send = Send answers
+survey-choose = Choose
+survey-errors = Your answers were not sent. Please correct the following:
+survey-closed = The survey is not open.
+survey-closed-dates = The survey is open { $from }–{ $to }.
+survey-upcoming = The survey opens { $from }.
+survey-thanks = Thank you for your answers!
+survey-thanks-text = Your answers have been saved. Together with other people's answers they help the municipality and the police choose what to work on to make people safer.
+survey-results-link = Results of the survey
+survey-refused-code-missing = Please enter the code from your letter.
+survey-refused-code-used = The code does not exist or has already been used. Please check that you typed it correctly.
+survey-refused-closed = The survey is closed. Your answers have not been sent.
+survey-refused-again = This browser has already sent answers to the survey.
+survey-refused-rate = Too many answers have been sent from your connection in a short time. Wait { $minutes } minutes and send again – your answers are still in the form.
+survey-number-help = Enter a whole number.
+survey-open-dates = Open until { $to }.

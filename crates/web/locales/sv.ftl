@@ -1,0 +1,23 @@
+# Texts of the survey pages residents see (Swedish).
+survey-language = Språk
+survey-anonymous = Dina svar är anonyma. Vi sparar inte din IP-adress, din webbläsare, några kakor eller tidpunkten för ditt svar – bara dagen. Fritextsvar läses bara av kommunens och polisens personal.
+survey-cookie = När du har skickat dina svar sparar webbläsaren en kaka som bara säger att enkäten är besvarad, så att samma webbläsare inte svarar två gånger. Kakan kopplas inte till dina svar.
+survey-required = obligatorisk
+survey-code = Din kod
+survey-code-help = Koden står i brevet du fått, till exempel ABCD-EFGH. Den kan bara användas en gång och kopplas inte till dina svar.
+survey-send = Skicka svar
+survey-choose = Välj
+survey-errors = Svaren skickades inte. Rätta följande:
+survey-closed = Enkäten är inte öppen.
+survey-closed-dates = Enkäten är öppen { $from }–{ $to }.
+survey-upcoming = Enkäten öppnar { $from }.
+survey-thanks = Tack för dina svar!
+survey-thanks-text = Dina svar är sparade. De används tillsammans med andras svar för att kommunen och polisen ska kunna välja vad de arbetar med för att öka tryggheten.
+survey-results-link = Resultat från enkäten
+survey-refused-code-missing = Skriv koden från ditt brev.
+survey-refused-code-used = Koden finns inte eller har redan använts. Kontrollera att du skrivit den rätt.
+survey-refused-closed = Enkäten är stängd. Dina svar har inte skickats.
+survey-refused-again = Den här webbläsaren har redan skickat svar på enkäten.
+survey-refused-rate = För många svar har skickats från din anslutning på kort tid. Vänta { $minutes } minuter och skicka igen – dina svar finns kvar i formuläret.
+survey-number-help = Skriv ett heltal.
+survey-open-dates = Öppen till och med { $to }.
