@@ -36,6 +36,12 @@ pub enum Access {
     /// Signatories of an organisation party to the document `{id}` (not admins: signing and
     /// withdrawing are the parties' decisions).
     DocumentSign,
+    /// Staff of the municipality of the dialogue `{id}` or of a police area covering it (and
+    /// admins).
+    DialogueRead,
+    /// Editors of the municipality of the dialogue `{id}` or of a police area covering it (and
+    /// admins).
+    DialogueEdit,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -71,6 +77,15 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (spec("POST", "/arbetsyta/lofte/{id}/oppna", Access::DocumentEdit), post(crate::signing::reopen)),
         (spec("POST", "/arbetsyta/lofte/{id}/aterkalla", Access::DocumentSign), post(crate::signing::withdraw)),
+        (spec("GET", "/arbetsyta/dialoger", Access::Staff), get(crate::dialogues::index)),
+        (spec("GET", "/arbetsyta/dialoger/ny", Access::Staff), get(crate::dialogues::new_form)),
+        (spec("POST", "/arbetsyta/dialoger/ny", Access::Staff), post(crate::dialogues::create)),
+        (spec("GET", "/arbetsyta/dialoger/{id}", Access::DialogueRead), get(crate::dialogues::view)),
+        (spec("GET", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), get(crate::dialogues::edit_form)),
+        (spec("POST", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), post(crate::dialogues::edit)),
+        (spec("POST", "/arbetsyta/dialoger/{id}/ta-bort", Access::DialogueEdit), post(crate::dialogues::delete)),
+        (spec("GET", "/arbetsyta/problem", Access::Staff), get(crate::dialogues::problem_list)),
+        (spec("POST", "/arbetsyta/problem", Access::Staff), post(crate::dialogues::add_problem)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
         (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
     ]
