@@ -8,6 +8,7 @@
 mod api;
 mod authoring;
 mod cli;
+mod dialogues;
 mod e2e;
 mod public_site;
 mod schema;

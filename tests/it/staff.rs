@@ -29,6 +29,8 @@ async fn authorisation_matrix() {
     });
     let draft_id =
         lofte_db::drafts::create(&app.db, draft, lofte_db::promises::Actor::IMPORT).await.expect("draft").to_string();
+    let dialogue_id = crate::dialogues::saffle_dialogue(&app).await.to_string();
+    let (survey_id, free_text_id) = crate::surveys::saffle_survey_with_an_answer(&app).await;
     let anonymous = app.client.clone();
     let personas = [
         ("läsare i Årjäng", Some(ARJANG_READER), false),
@@ -40,7 +42,17 @@ async fn authorisation_matrix() {
     let specs = route_specs();
     assert!(specs.len() >= 12);
     for spec in &specs {
-        let path = spec.path.replace("{id}", &draft_id);
+        let id = match spec.access {
+            Access::DialogueRead | Access::DialogueEdit => &dialogue_id,
+            _ => &draft_id,
+        };
+        let path = spec
+            .path
+            .replace("{id}", id)
+            .replace("{survey}", &survey_id)
+            .replace("{question}", "problem-klotter")
+            .replace("{text}", &free_text_id)
+            .replace("{code}", "1785");
         let request = |client: &reqwest::Client| match spec.method {
             "GET" => client.get(app.url(&path)),
             _ => client.post(app.url(&path)).form(&[("x", "")]),
@@ -54,14 +66,17 @@ async fn authorisation_matrix() {
             // Logging out ends the session, so each request gets a fresh login.
             let client = app.login(email.expect("email")).await;
             let status = request(&client).send().await.expect("request").status();
-            // Säffle and LPO Arvika are the draft's parties; Årjäng is not.
+            // Säffle and LPO Arvika are the draft's parties; Årjäng is not. The dialogue is
+            // Säffle's, which LPO Arvika covers.
             let party = matches!(*who, "redaktör i Säffle" | "redaktör i LPO Arvika" | "firmatecknare i Säffle");
             let editor = matches!(*who, "redaktör i Säffle" | "redaktör i LPO Arvika");
             let allowed = match spec.access {
                 Access::Staff => true,
                 Access::Admin => *admin,
-                Access::DocumentRead => *admin || party,
-                Access::DocumentEdit => *admin || editor,
+                Access::DocumentRead | Access::DialogueRead | Access::SurveyRead => *admin || party,
+                Access::DocumentEdit | Access::DialogueEdit | Access::SurveyEdit | Access::MunicipalityEdit => {
+                    *admin || editor
+                }
                 Access::DocumentSign => *who == "firmatecknare i Säffle",
             };
             if allowed {

@@ -10,6 +10,30 @@ use crate::LOFTE;
 const SAFFLE_EDITOR: &str = "redaktor.saffle@lofte.example";
 const ARJANG_READER: &str = "lasare.arjang@lofte.example";
 
+/// A Säffle survey from the template, open, with one answer that has a free text: (survey id,
+/// free-text id). Written directly, for tests about who may do what.
+pub async fn saffle_survey_with_an_answer(app: &TestApp) -> (String, String) {
+    use lofte_db::surveys;
+    let q = lofte_domain::survey::safety_survey_template();
+    let day = lofte_domain::IsoDate::parse("2026-03-01").unwrap();
+    let editable = surveys::Editable {
+        title: "Trygghetsundersökning".into(),
+        title_en: String::new(),
+        year: 2026,
+        questionnaire: q.clone(),
+        opens_on: Some(day),
+        closes_on: None,
+        requires_code: false,
+        min_cell: 5,
+        results_public: true,
+    };
+    let id = surveys::create(&app.db, "1785", editable).await.unwrap();
+    let answers = lofte_domain::survey::read_answers(&q, &[], &answer("inget", "man", "16-24", ""), "sv").unwrap();
+    surveys::import_answers(&app.db, id, &[(day, answers)], |_| {}).await.unwrap();
+    let text = surveys::free_texts(&app.db, id).await.unwrap().remove(0);
+    (id.to_string(), text.id.to_string())
+}
+
 /// Creates a survey for Säffle from the template as the Säffle editor and returns its id.
 pub async fn new_survey(app: &TestApp, staff: &reqwest::Client, title: &str) -> String {
     let res = staff
@@ -63,7 +87,7 @@ async fn set_sub_areas(app: &TestApp, staff: &reqwest::Client) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 }
 
-fn answer(graffiti: &str, gender: &str, age: &str, area: &str) -> Vec<(String, String)> {
+pub fn answer(graffiti: &str, gender: &str, age: &str, area: &str) -> Vec<(String, String)> {
     [
         ("q:problem-klotter", graffiti),
         ("q:kon", gender),

@@ -6,10 +6,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod dialogues;
 pub mod drafts;
 mod error;
 pub mod municipalities;
 pub mod police_areas;
+pub mod problems;
 pub mod promises;
 pub mod seed;
 pub mod signatures;

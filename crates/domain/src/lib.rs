@@ -4,6 +4,7 @@
 //! everything here is a plain function of its arguments and is tested beside the code.
 
 pub mod auth;
+pub mod dialogue;
 pub mod diff;
 pub mod org;
 pub mod population;

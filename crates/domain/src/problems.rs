@@ -58,6 +58,20 @@ pub fn key_for(name: &str) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// The Swedish name of a problem a municipality adds, trimmed, or why it is refused.
+pub fn check_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    if name.chars().any(|c| crate::forbidden_char(c) || crate::invisible_char(c) || c == '\n' || c == '\r') {
+        Err("Namnet får inte innehålla radbrytningar eller osynliga tecken.".into())
+    } else if name.chars().count() > 100 {
+        Err("Namnet får ha högst 100 tecken.".into())
+    } else if key_for(name).is_none() {
+        Err("Skriv problemets namn, t.ex. Buskörning.".into())
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +92,7 @@ mod tests {
         assert_eq!(key_for("  Buskörning i centrum ").as_deref(), Some("buskorning-i-centrum"));
         assert_eq!(key_for("!!!"), None);
         assert_eq!(standard("klotter").map(|p| p.en), Some("Graffiti"));
+        assert_eq!(check_name(" Buskörning ").as_deref(), Ok("Buskörning"));
+        assert!(check_name("–").is_err() && check_name("a\u{200B}b").is_err() && check_name(&"x".repeat(101)).is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 mod api;
 pub mod auth;
+mod dialogues;
 mod documents;
 mod edit_form;
 mod error;

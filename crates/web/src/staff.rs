@@ -42,6 +42,12 @@ pub enum Access {
     SurveyEdit,
     /// Editors of the municipality `{code}` or of its police areas (and admins).
     MunicipalityEdit,
+    /// Staff of the municipality of the dialogue `{id}` or of a police area covering it (and
+    /// admins).
+    DialogueRead,
+    /// Editors of the municipality of the dialogue `{id}` or of a police area covering it (and
+    /// admins).
+    DialogueEdit,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -109,6 +115,15 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         ),
         (spec("GET", "/arbetsyta/delomraden/{code}", Access::MunicipalityEdit), get(crate::surveys::sub_areas_form)),
         (spec("POST", "/arbetsyta/delomraden/{code}", Access::MunicipalityEdit), post(crate::surveys::save_sub_areas)),
+        (spec("GET", "/arbetsyta/dialoger", Access::Staff), get(crate::dialogues::index)),
+        (spec("GET", "/arbetsyta/dialoger/ny", Access::Staff), get(crate::dialogues::new_form)),
+        (spec("POST", "/arbetsyta/dialoger/ny", Access::Staff), post(crate::dialogues::create)),
+        (spec("GET", "/arbetsyta/dialoger/{id}", Access::DialogueRead), get(crate::dialogues::view)),
+        (spec("GET", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), get(crate::dialogues::edit_form)),
+        (spec("POST", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), post(crate::dialogues::edit)),
+        (spec("POST", "/arbetsyta/dialoger/{id}/ta-bort", Access::DialogueEdit), post(crate::dialogues::delete)),
+        (spec("GET", "/arbetsyta/problem", Access::Staff), get(crate::dialogues::problem_list)),
+        (spec("POST", "/arbetsyta/problem", Access::Staff), post(crate::dialogues::add_problem)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),
         (spec("POST", "/arbetsyta/inbjudningar", Access::Admin), post(invite)),
     ]

@@ -7,6 +7,7 @@
 
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -475,7 +476,10 @@ pub async fn change_questions(
             q.remove(i);
         }
         ("upp" | "ned", Some(_)) => {}
-        _ => return Err(AppError::BadRequest("Okänd åtgärd.".into())),
+        _ => {
+            page.errors.push(("fragor".into(), "Frågan finns inte längre: ladda om sidan.".into()));
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
     }
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
     match surveys::save(&state.db, s.id, version, e).await {
@@ -774,11 +778,14 @@ pub async fn import(
     State(state): State<AppState>,
     CurrentStaff(staff, _): CurrentStaff,
     Path(id): Path<String>,
-    mut form: Multipart,
+    mut form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     let s = survey_for(&state, &staff, &id, true).await?;
     let (mut file, mut mapping, mut dry_run) = (Vec::new(), Vec::new(), false);
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+    // A form that is not multipart has no file: the page says so.
+    while let Ok(form) = &mut form
+        && let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         match name.as_str() {
@@ -914,11 +921,13 @@ pub async fn upload_population(
     State(state): State<AppState>,
     CurrentStaff(staff, _): CurrentStaff,
     Path(id): Path<String>,
-    mut form: Multipart,
+    mut form: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     let s = survey_for(&state, &staff, &id, true).await?;
     let (mut file, mut remove) = (Vec::new(), false);
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+    while let Ok(form) = &mut form
+        && let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
         match name.as_str() {
