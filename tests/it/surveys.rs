@@ -377,8 +377,8 @@ async fn staff_edit_questions_and_translations_and_stale_edits_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    let html = res.text().await.unwrap();
-    assert!(html.contains("\"2026-02-30\" är inte ett datum") && html.contains("value=\"Ny titel\""));
+    let html = lofte_testkit::decode_entities(&res.text().await.unwrap());
+    assert!(html.contains("\"2026-02-30\" är inte ett datum") && html.contains("value=\"Ny titel\""), "{html}");
 
     // Another municipality's reader may not even look.
     let other = app.login(ARJANG_READER).await;
