@@ -570,3 +570,95 @@ async fn results_are_weighted_compared_and_quoted() {
     assert!(public.contains("Mer belysning vid Ekenäs.") && !public.contains("Anna Andersson"));
     app.stop().await;
 }
+
+/// The survey pages in headless Chromium, each checked with axe-core: staff build a survey from
+/// the template and open it; a resident answers on a phone-sized screen (an error first, then
+/// in English); staff read the results and free texts; the public results.
+#[tokio::test]
+async fn surveys_in_a_browser_are_accessible() {
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    let Some(browser) = lofte_testkit::Browser::start().await else { return };
+    let c = &browser.client;
+    let find = |css: &'static str| async move {
+        c.wait().for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    };
+    let axe = |what: &'static str| {
+        let browser = &browser;
+        async move {
+            let v = browser.axe_violations().await;
+            assert!(v.is_empty(), "{what}: {v:?}");
+        }
+    };
+    browser.goto(&app.url("/logga-in?nasta=/arbetsyta/enkater")).await;
+    find("#email").await.send_keys(SAFFLE_EDITOR).await.expect("email");
+    find("#password").await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.expect("password");
+    browser.click_and_wait(find("form.stack button").await).await;
+    find("#titel").await;
+    axe("the survey list").await;
+    find("#kommun").await.select_by_value("1785").await.expect("municipality");
+    browser.click_and_wait(find("#ny ~ form button.primary").await).await;
+    find("#oppnar").await;
+    axe("a new survey").await;
+    let today = lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc()).to_string();
+    find("#oppnar").await.send_keys(&today).await.expect("open date");
+    find("#publicera").await.click().await.expect("publish");
+    browser.click_and_wait(find("form fieldset button.primary").await).await;
+    let url = c.current_url().await.expect("url");
+    let id = url.path().trim_start_matches("/arbetsyta/enkater/").to_owned();
+    assert!(c.source().await.expect("source").contains("Öppen"));
+    browser.goto(&app.url(&format!("/arbetsyta/enkater/{id}/fragor/kon"))).await;
+    find("#alternativ").await;
+    axe("a question").await;
+    for path in ["importera", "fritext"] {
+        browser.goto(&app.url(&format!("/arbetsyta/enkater/{id}/{path}"))).await;
+        axe("a staff survey page").await;
+    }
+    browser.goto(&app.url("/arbetsyta/delomraden/1785")).await;
+    find("#namn").await.send_keys("Centrum\nTingvalla").await.expect("sub-areas");
+    browser.click_and_wait(find("form button.primary").await).await;
+    axe("sub-areas").await;
+
+    // A resident on a phone.
+    c.set_window_size(375, 800).await.expect("resize");
+    browser.goto(&app.url(&format!("/enkat/{id}"))).await;
+    find("#q-problem-klotter-2").await.click().await.expect("choice");
+    find("#q-ar-i-omradet").await.send_keys("tolv").await.expect("number");
+    find("#q-tryggare").await.send_keys("Bättre belysning").await.expect("text");
+    browser.click_and_wait(find("form.survey button.primary").await).await;
+    find("#fel").await;
+    axe("the form with an error").await;
+    assert!(find("#q-problem-klotter-2").await.prop("checked").await.expect("prop").is_some_and(|v| v == "true"));
+    let overflow = c
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![])
+        .await
+        .expect("measure");
+    let widest = c
+        .execute(
+            "return [...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + e.scrollWidth + '/' + e.clientWidth).slice(0, 8).join(' ');",
+            vec![],
+        )
+        .await
+        .expect("widest");
+    assert!(overflow.as_i64().is_some_and(|o| o <= 0), "horizontal overflow of {overflow} px at 375 px: {widest}");
+    let number = find("#q-ar-i-omradet").await;
+    number.clear().await.expect("clear");
+    number.send_keys("12").await.expect("number");
+    find("#q-delomrade-2").await.click().await.expect("sub-area");
+    browser.click_and_wait(find("form.survey button.primary").await).await;
+    assert!(c.source().await.expect("source").contains("Tack för dina svar!"));
+    axe("the receipt").await;
+    browser.goto(&app.url(&format!("/enkat/{id}?sprak=en"))).await;
+    find("form.survey").await;
+    axe("the form in English").await;
+
+    c.set_window_size(1200, 900).await.expect("resize");
+    browser.goto(&app.url(&format!("/arbetsyta/enkater/{id}/resultat"))).await;
+    find("svg.chart").await;
+    axe("the staff results").await;
+    browser.goto(&app.url(&format!("/enkat/{id}/resultat"))).await;
+    find("h1").await;
+    axe("the public results").await;
+    browser.close().await;
+    app.stop().await;
+}
