@@ -15,7 +15,6 @@ use lofte_db::DbError;
 use lofte_db::surveys::{self, Editable, Survey};
 use lofte_domain::auth::{Org, Staff};
 use lofte_domain::population;
-use lofte_domain::problems::STANDARD_PROBLEMS;
 use lofte_domain::survey::csv_import::{self, LineProblem};
 use lofte_domain::survey::{
     self as domain, Kind, Phase, Population, PopulationCell, Question, Role, Sex, Text, choices_from_lines,
@@ -30,6 +29,11 @@ use crate::auth::CurrentStaff;
 use crate::error::AppError;
 use crate::survey_public::{ResultsPage, csv_response};
 use crate::survey_views::results_view;
+
+/// The problems a municipality's surveys can measure and free texts be tagged with: (key, name).
+async fn vocabulary(state: &AppState, code: &str) -> Result<Vec<(String, String)>, AppError> {
+    Ok(lofte_db::problems::list(&state.db, code).await?.into_iter().map(|p| (p.key, p.name)).collect())
+}
 
 fn render(status: StatusCode, t: &impl Template) -> Result<Response, AppError> {
     Ok((status, Html(t.render()?)).into_response())
@@ -561,7 +565,7 @@ struct QuestionPage {
     kind: Kind,
     kind_label: &'static str,
     form: QuestionForm,
-    problems: Vec<(&'static str, &'static str)>,
+    problems: Vec<(String, String)>,
     locked: bool,
     errors: Vec<(String, String)>,
 }
@@ -572,7 +576,7 @@ impl QuestionPage {
     }
 }
 
-fn question_page(s: &Survey, q: &Question, form: QuestionForm) -> QuestionPage {
+fn question_page(s: &Survey, q: &Question, form: QuestionForm, problems: Vec<(String, String)>) -> QuestionPage {
     QuestionPage {
         search_value: String::new(),
         id: s.id.to_string(),
@@ -581,7 +585,7 @@ fn question_page(s: &Survey, q: &Question, form: QuestionForm) -> QuestionPage {
         kind: q.kind,
         kind_label: q.kind.label(),
         form,
-        problems: STANDARD_PROBLEMS.iter().map(|p| (p.key, p.sv)).collect(),
+        problems,
         locked: s.responses > 0,
         errors: Vec::new(),
     }
@@ -594,7 +598,10 @@ pub async fn question_form(
 ) -> Result<Response, AppError> {
     let s = survey_for(&state, &staff, &id, true).await?;
     let q = s.questionnaire.question(&key).ok_or(AppError::NotFound)?;
-    render(StatusCode::OK, &question_page(&s, q, QuestionForm::of(q, s.version)))
+    render(
+        StatusCode::OK,
+        &question_page(&s, q, QuestionForm::of(q, s.version), vocabulary(&state, &s.municipality_code).await?),
+    )
 }
 
 fn number(field: &str, value: &str, errors: &mut Vec<(String, String)>) -> Option<i64> {
@@ -629,7 +636,8 @@ pub async fn save_question(
 ) -> Result<Response, AppError> {
     let s = survey_for(&state, &staff, &id, true).await?;
     let old = s.questionnaire.question(&key).ok_or(AppError::NotFound)?.clone();
-    let mut page = question_page(&s, &old, f.clone());
+    let problems = vocabulary(&state, &s.municipality_code).await?;
+    let mut page = question_page(&s, &old, f.clone(), problems.clone());
     let mut errors = Vec::new();
     let mut q = old.clone();
     q.text = Text::new(f.text.trim(), f.text_en.trim());
@@ -637,7 +645,7 @@ pub async fn save_question(
     q.required = f.obligatorisk.is_some();
     q.min = number("lagst", &f.lagst, &mut errors);
     q.max = number("hogst", &f.hogst, &mut errors);
-    q.problem = STANDARD_PROBLEMS.iter().find(|p| p.key == f.problem).map(|p| p.key.to_owned());
+    q.problem = problems.iter().find(|(k, _)| *k == f.problem).map(|(k, _)| k.clone());
     q.role = match (q.kind, f.roll.as_str()) {
         (Kind::Single, "alder") => Some(Role::AgeGroup),
         (Kind::Single, "kon") => Some(Role::Gender),
@@ -959,7 +967,7 @@ pub struct FreeTextView {
     pub question: String,
     pub answered_on: String,
     pub text: String,
-    pub tags: Vec<(&'static str, &'static str, bool)>,
+    pub tags: Vec<(String, String, bool)>,
     pub quote: String,
     pub published: bool,
     pub version: i64,
@@ -978,6 +986,7 @@ struct FreeTextPage {
 }
 
 async fn free_text_page(state: &AppState, staff: &Staff, s: &Survey) -> Result<FreeTextPage, AppError> {
+    let problems = vocabulary(state, &s.municipality_code).await?;
     let texts = surveys::free_texts(&state.db, s.id)
         .await?
         .into_iter()
@@ -985,7 +994,7 @@ async fn free_text_page(state: &AppState, staff: &Staff, s: &Survey) -> Result<F
             id: t.id.to_string(),
             question: s.questionnaire.question(&t.question).map_or(t.question.clone(), |q| q.text.sv.clone()),
             answered_on: t.answered_on,
-            tags: STANDARD_PROBLEMS.iter().map(|p| (p.key, p.sv, t.tags.iter().any(|k| k == p.key))).collect(),
+            tags: problems.iter().map(|(k, n)| (k.clone(), n.clone(), t.tags.iter().any(|t| t == k))).collect(),
             quote: t.quote.unwrap_or_default(),
             published: t.quote_published,
             version: t.version,
@@ -1020,11 +1029,12 @@ pub async fn save_free_text(
 ) -> Result<Response, AppError> {
     let s = survey_for(&state, &staff, &id, true).await?;
     let text: Uuid = text_id.parse().map_err(|_| AppError::NotFound)?;
+    let problems = vocabulary(&state, &s.municipality_code).await?;
     let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
     let tags: Vec<String> = fields
         .iter()
         .filter(|(k, _)| k == "problem")
-        .filter(|(_, v)| STANDARD_PROBLEMS.iter().any(|p| p.key == v))
+        .filter(|(_, v)| problems.iter().any(|(k, _)| k == v))
         .map(|(_, v)| v.clone())
         .collect();
     let quote = get("citat").unwrap_or("").replace("\r\n", "\n");
@@ -1042,7 +1052,7 @@ pub async fn save_free_text(
         v.quote = quote;
         v.published = publish;
         for tag in &mut v.tags {
-            tag.2 = tags.iter().any(|t| t == tag.0);
+            tag.2 = tags.contains(&tag.0);
         }
         v.error = Some(message.clone());
     }
