@@ -119,6 +119,13 @@ async fn a_resident_answers_a_survey_built_from_the_template() {
     set_sub_areas(&app, &staff).await;
     open(&app, &staff, &id, false, true).await;
 
+    // Residents find it on the municipality's page.
+    let municipality = app.get_text("/kommun/saffle", 200).await;
+    assert!(
+        municipality
+            .contains(&format!("<a href=\"/enkat/{id}\">Svara på enkäten: Trygghetsundersökning Säffle 2026</a>"))
+    );
+    assert!(municipality.contains(&format!("<a href=\"/enkat/{id}/resultat\">resultat</a>")));
     let form = app.get_text(&format!("/enkat/{id}"), 200).await;
     assert!(form.contains("Hur stort problem är följande i ditt område: klotter?"), "{form}");
     assert!(form.contains("Tingvalla") && form.contains("Norra Säffle"));

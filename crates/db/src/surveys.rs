@@ -181,6 +181,41 @@ pub async fn list(db: &Db) -> Result<Vec<Survey>, DbError> {
     Ok(out)
 }
 
+/// A survey as the municipality's public page lists it.
+#[derive(Clone, Debug)]
+pub struct PublicSurvey {
+    pub id: String,
+    pub title: String,
+    /// Open for answers on the day asked about.
+    pub open: bool,
+    pub closes_on: Option<String>,
+    pub results_public: bool,
+}
+
+/// A municipality's surveys that residents can answer on `day` or whose results are published.
+pub async fn public_of(db: &Db, municipality_code: &str, day: IsoDate) -> Result<Vec<PublicSurvey>, DbError> {
+    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT id, title, opens_on, closes_on, results_public FROM survey WHERE municipality_code = $1 \
+         AND opens_on IS NOT NULL AND ((opens_on <= $2 AND (closes_on IS NULL OR closes_on >= $2)) OR results_public = 1) \
+         ORDER BY opens_on DESC, title",
+    )
+    .bind(municipality_code)
+    .bind(day.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    let today = day.to_string();
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, opens, closes, public)| PublicSurvey {
+            id,
+            title,
+            open: opens <= today && closes.as_ref().is_none_or(|c| *c >= today),
+            closes_on: closes,
+            results_public: public != 0,
+        })
+        .collect())
+}
+
 fn check(e: &Editable) -> Result<(), DbError> {
     let mut errors: Vec<ValidationError> = e
         .questionnaire

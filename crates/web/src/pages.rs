@@ -67,10 +67,12 @@ struct MunicipalityPage {
     /// Every other public promise: earlier, upcoming, withdrawn.
     others: Vec<OtherDocument>,
     police_areas: Vec<PoliceAreaSummary>,
+    /// Surveys open today or with published results.
+    surveys: Vec<lofte_db::surveys::PublicSurvey>,
 }
 
-/// `/kommun/{slug|code}`: the promises in force today, and the archive of earlier ones. One
-/// query.
+/// `/kommun/{slug|code}`: the promises in force today, the archive of earlier ones (one query),
+/// and the municipality's open surveys and published survey results (a second).
 pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response, AppError> {
     let today = views::today();
     let Some(page) = municipalities::page(&state.db, &key, today).await? else {
@@ -83,11 +85,13 @@ pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>
         .filter(|d| !documents.iter().any(|v| v.id == d.id))
         .map(|d| OtherDocument::new(d, today))
         .collect();
+    let surveys = lofte_db::surveys::public_of(&state.db, &page.municipality.code, today).await?;
     html(&MunicipalityPage {
         search_value: String::new(),
         municipality: page.municipality,
         documents,
         others,
+        surveys,
         police_areas: page.police_areas,
     })
 }
