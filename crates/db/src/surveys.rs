@@ -6,6 +6,7 @@
 //! request (address, browser, cookie, time of day) is passed in, so nothing can be stored.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use lofte_domain::auth::Org;
 use lofte_domain::survey::{Answers, Population, Questionnaire, TallyKey};
@@ -394,7 +395,46 @@ pub async fn submit(db: &Db, id: Uuid, s: Submission) -> Result<Result<(), Refus
     Ok(Ok(()))
 }
 
-/// Writes answer rows, free texts and counts (summed per key first) in the caller's transaction.
+/// Rows written by one multi-row statement at most.
+const BATCH: usize = 100;
+
+/// The statements `INSERT … VALUES (…), (…) …` for 1 to [`BATCH`] rows (index = rows), built
+/// once from fixed text: placeholders only, never data.
+fn batched(head: &str, columns: usize, tail: &str) -> Vec<String> {
+    (0..=BATCH)
+        .map(|rows| {
+            let values: Vec<String> = (0..rows)
+                .map(|r| {
+                    let params: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+                    format!("({})", params.join(", "))
+                })
+                .collect();
+            format!("{head} {}{tail}", values.join(", "))
+        })
+        .collect()
+}
+
+static TALLY_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    batched(
+        "INSERT INTO survey_tally (survey_id, question, choice, sub_area, gender, age, n) VALUES",
+        7,
+        " ON CONFLICT (survey_id, question, choice, sub_area, gender, age) DO UPDATE SET n = survey_tally.n + excluded.n",
+    )
+});
+static RESPONSE_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    batched("INSERT INTO survey_response (id, survey_id, answered_on, language, answers) VALUES", 5, "")
+});
+static FREE_TEXT_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    batched("INSERT INTO survey_free_text (id, survey_id, question, answered_on, text) VALUES", 5, "")
+});
+
+fn statement(all: &'static LazyLock<Vec<String>>, rows: usize) -> &'static str {
+    let all: &'static Vec<String> = all;
+    all.get(rows).map_or("", String::as_str)
+}
+
+/// Writes answer rows, free texts and counts (summed per key first) in the caller's transaction,
+/// [`BATCH`] rows per statement.
 async fn write_answers(
     conn: &mut AnyConnection,
     id: Uuid,
@@ -404,49 +444,44 @@ async fn write_answers(
 ) -> Result<(), DbError> {
     let survey = id.to_string();
     let mut counts: BTreeMap<TallyKey, i64> = BTreeMap::new();
+    let mut responses: Vec<(String, String)> = Vec::with_capacity(rows.len());
+    let mut texts: Vec<(String, &str, &str)> = Vec::new();
     for (day, answers) in rows {
         for key in answers.tally_keys(q) {
             *counts.entry(key).or_default() += 1;
         }
         let closed = Answers { texts: BTreeMap::new(), ..answers.clone() };
-        sqlx::query(
-            "INSERT INTO survey_response (id, survey_id, answered_on, language, answers) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(&survey)
-        .bind(day.to_string())
-        .bind(language)
-        .bind(json(&closed)?)
-        .execute(&mut *conn)
-        .await?;
-        for (question, text) in &answers.texts {
-            sqlx::query(
-                "INSERT INTO survey_free_text (id, survey_id, question, answered_on, text) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(Uuid::new_v4().to_string())
-            .bind(&survey)
-            .bind(question)
-            .bind(day.to_string())
-            .bind(text)
-            .execute(&mut *conn)
-            .await?;
-        }
+        responses.push((day.to_string(), json(&closed)?));
+        texts.extend(answers.texts.iter().map(|(question, text)| (day.to_string(), question.as_str(), text.as_str())));
     }
-    for (k, n) in counts {
-        sqlx::query(
-            "INSERT INTO survey_tally (survey_id, question, choice, sub_area, gender, age, n) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (survey_id, question, choice, sub_area, gender, age) DO UPDATE SET n = survey_tally.n + $7",
-        )
-        .bind(&survey)
-        .bind(&k.question)
-        .bind(&k.choice)
-        .bind(&k.sub_area)
-        .bind(&k.gender)
-        .bind(&k.age)
-        .bind(n)
-        .execute(&mut *conn)
-        .await?;
+    for chunk in responses.chunks(BATCH) {
+        let mut query = sqlx::query(statement(&RESPONSE_SQL, chunk.len()));
+        for (day, answers) in chunk {
+            query = query.bind(Uuid::new_v4().to_string()).bind(&survey).bind(day).bind(language).bind(answers);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for chunk in texts.chunks(BATCH) {
+        let mut query = sqlx::query(statement(&FREE_TEXT_SQL, chunk.len()));
+        for (day, question, text) in chunk {
+            query = query.bind(Uuid::new_v4().to_string()).bind(&survey).bind(*question).bind(day).bind(*text);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let counts: Vec<(TallyKey, i64)> = counts.into_iter().collect();
+    for chunk in counts.chunks(BATCH) {
+        let mut query = sqlx::query(statement(&TALLY_SQL, chunk.len()));
+        for (k, n) in chunk {
+            query = query
+                .bind(&survey)
+                .bind(&k.question)
+                .bind(&k.choice)
+                .bind(&k.sub_area)
+                .bind(&k.gender)
+                .bind(&k.age)
+                .bind(*n);
+        }
+        query.execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE survey SET responses = responses + $1 WHERE id = $2")
         .bind(i64::try_from(rows.len()).unwrap_or(i64::MAX))
@@ -689,4 +724,18 @@ pub async fn save_sub_areas(db: &Db, municipality_code: &str, names: &[String]) 
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_row_statements_number_their_placeholders_in_order() {
+        let all = batched("INSERT INTO t (a, b) VALUES", 2, " ON CONFLICT DO NOTHING");
+        assert_eq!(all.len(), BATCH + 1);
+        assert_eq!(all[1], "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        assert_eq!(all[3], "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING");
+        assert!(statement(&TALLY_SQL, BATCH).ends_with("$700) ON CONFLICT (survey_id, question, choice, sub_area, gender, age) DO UPDATE SET n = survey_tally.n + excluded.n"));
+    }
 }
