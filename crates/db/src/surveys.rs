@@ -418,7 +418,7 @@ static TALLY_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
     batched(
         "INSERT INTO survey_tally (survey_id, question, choice, sub_area, gender, age, n) VALUES",
         7,
-        " ON CONFLICT (survey_id, question, choice, sub_area, gender, age) DO UPDATE SET n = survey_tally.n + excluded.n",
+        " ON CONFLICT (survey_id, question, choice, gender, age, sub_area) DO UPDATE SET n = survey_tally.n + excluded.n",
     )
 });
 static RESPONSE_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
@@ -736,6 +736,6 @@ mod tests {
         assert_eq!(all.len(), BATCH + 1);
         assert_eq!(all[1], "INSERT INTO t (a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING");
         assert_eq!(all[3], "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING");
-        assert!(statement(&TALLY_SQL, BATCH).ends_with("$700) ON CONFLICT (survey_id, question, choice, sub_area, gender, age) DO UPDATE SET n = survey_tally.n + excluded.n"));
+        assert!(statement(&TALLY_SQL, BATCH).ends_with("$700) ON CONFLICT (survey_id, question, choice, gender, age, sub_area) DO UPDATE SET n = survey_tally.n + excluded.n"));
     }
 }

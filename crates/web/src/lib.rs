@@ -35,6 +35,7 @@ use tracing::Level;
 pub use api::openapi;
 pub use error::{AppError, Problem};
 pub use pages::render_promise_page;
+pub use survey_public::CountsCache;
 
 /// Largest request body accepted (413 above it).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub mailer: Option<std::sync::Arc<mail::Mailer>>,
     /// Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry.
     pub trust_proxy: bool,
+    /// Each survey's grouped counts, as of its number of answers.
+    pub survey_counts: std::sync::Arc<CountsCache>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             throttle: std::sync::Arc::new(auth::LoginThrottle::default()),
             mailer: None,
             trust_proxy: false,
+            survey_counts: std::sync::Arc::new(CountsCache::default()),
         }
     }
 }

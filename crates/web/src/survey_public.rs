@@ -346,6 +346,41 @@ pub async fn thanks(
     Ok((StatusCode::OK, Html(page.render()?)).into_response())
 }
 
+/// Surveys' grouped counts, kept with the number of answers they were read at: a results page
+/// reads them again only after an answer has come in (or was imported) since. Bounded.
+#[derive(Debug, Default)]
+pub struct CountsCache(std::sync::Mutex<std::collections::HashMap<Uuid, (i64, std::sync::Arc<Counts>)>>);
+
+const COUNTS_CACHED: usize = 64;
+
+impl CountsCache {
+    fn get(&self, id: Uuid, responses: i64) -> Option<std::sync::Arc<Counts>> {
+        let map = self.0.lock().ok()?;
+        map.get(&id).filter(|(n, _)| *n == responses).map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, id: Uuid, responses: i64, counts: std::sync::Arc<Counts>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= COUNTS_CACHED && !map.contains_key(&id) {
+                map.clear();
+            }
+            map.insert(id, (responses, counts));
+        }
+    }
+}
+
+/// A survey's counts, grouped the two ways results need (the two queries run side by side).
+async fn counts(state: &AppState, s: &Survey) -> Result<std::sync::Arc<Counts>, AppError> {
+    if let Some(c) = state.survey_counts.get(s.id, s.responses) {
+        return Ok(c);
+    }
+    let (strata, sub_areas) =
+        tokio::try_join!(surveys::tally_by_strata(&state.db, s.id), surveys::tally_by_sub_area(&state.db, s.id))?;
+    let c = std::sync::Arc::new(Counts::from_rows(strata, sub_areas));
+    state.survey_counts.put(s.id, s.responses, c.clone());
+    Ok(c)
+}
+
 /// A survey's results from its counts (never from the answers).
 pub async fn compute(
     state: &AppState,
@@ -353,15 +388,9 @@ pub async fn compute(
     public: bool,
     earlier: Option<&Survey>,
 ) -> Result<Results, AppError> {
-    let counts = |id| async move {
-        Ok::<_, AppError>(Counts::from_rows(
-            surveys::tally_by_strata(&state.db, id).await?,
-            surveys::tally_by_sub_area(&state.db, id).await?,
-        ))
-    };
-    let now = counts(s.id).await?;
+    let now = counts(state, s).await?;
     let before = match earlier {
-        Some(e) => Some((e.questionnaire.clone(), counts(e.id).await?)),
+        Some(e) => Some((e.questionnaire.clone(), counts(state, e).await?)),
         None => None,
     };
     let sub_areas = surveys::sub_areas(&state.db, &s.municipality_code).await?;
@@ -371,7 +400,7 @@ pub async fn compute(
         &sub_areas,
         &now,
         s.population.as_ref(),
-        before.as_ref().map(|(q, c)| (q, c)),
+        before.as_ref().map(|(q, c)| (q, c.as_ref())),
         "sv",
         Options { min_cell, public },
     ))

@@ -45,7 +45,8 @@ CREATE INDEX survey_response_by_survey ON survey_response (survey_id);
 
 -- Running counts per question, choice ('' = answered the question) and the respondent's
 -- sub-area, gender and age group ('' = not given), updated in the transaction of each answer,
--- so results never scan the answers.
+-- so results never scan the answers. The key's order and the index below let each of the
+-- two groupings results need read an index in order (no sort, no table lookups).
 CREATE TABLE survey_tally (
     survey_id TEXT NOT NULL REFERENCES survey (id) ON DELETE CASCADE,
     question TEXT NOT NULL,
@@ -54,8 +55,9 @@ CREATE TABLE survey_tally (
     gender TEXT NOT NULL,
     age TEXT NOT NULL,
     n INTEGER NOT NULL,
-    PRIMARY KEY (survey_id, question, choice, sub_area, gender, age)
+    PRIMARY KEY (survey_id, question, choice, gender, age, sub_area)
 ) WITHOUT ROWID;
+CREATE INDEX survey_tally_by_sub_area ON survey_tally (survey_id, question, choice, sub_area, n);
 
 -- Free-text answers, apart from the other answers (no link to the respondent's row).
 CREATE TABLE survey_free_text (

@@ -11,13 +11,26 @@ use serde::Serialize;
 use super::{Kind, Population, Questionnaire, Role};
 use crate::stats::{Difference, Estimate, Stratum, difference, share, weighted_share};
 
-/// The counts results are made of, as the database sums them.
+/// The counts results are made of, as the database sums them, with the sums results need
+/// made once (a results page looks up thousands of them).
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
     /// (question, choice, gender, age) → n, sub-areas summed. Choice "" = answered the question.
-    pub strata: HashMap<(String, String, String, String), u64>,
+    strata: HashMap<(String, String, String, String), u64>,
     /// (question, choice, sub-area) → n.
-    pub sub_areas: HashMap<(String, String, String), u64>,
+    sub_areas: HashMap<(String, String, String), u64>,
+    /// (question, choice) → n; (question, choice, gender) → n; (question, choice, age) → n.
+    totals: HashMap<(String, String), u64>,
+    genders: HashMap<(String, String, String), u64>,
+    ages: HashMap<(String, String, String), u64>,
+}
+
+fn key2(a: &str, b: &str) -> (String, String) {
+    (a.to_owned(), b.to_owned())
+}
+
+fn key3(a: &str, b: &str, c: &str) -> (String, String, String) {
+    (a.to_owned(), b.to_owned(), c.to_owned())
 }
 
 impl Counts {
@@ -26,15 +39,40 @@ impl Counts {
         sub_areas: impl IntoIterator<Item = (String, String, String, i64)>,
     ) -> Counts {
         let n = |v: i64| u64::try_from(v).unwrap_or(0);
-        Counts {
-            strata: strata.into_iter().map(|(q, c, g, a, v)| ((q, c, g, a), n(v))).collect(),
-            sub_areas: sub_areas.into_iter().map(|(q, c, s, v)| ((q, c, s), n(v))).collect(),
+        let mut c = Counts {
+            sub_areas: sub_areas.into_iter().map(|(q, ch, s, v)| ((q, ch, s), n(v))).collect(),
+            ..Counts::default()
+        };
+        for (q, ch, g, a, v) in strata {
+            let v = n(v);
+            *c.totals.entry(key2(&q, &ch)).or_default() += v;
+            *c.genders.entry(key3(&q, &ch, &g)).or_default() += v;
+            *c.ages.entry(key3(&q, &ch, &a)).or_default() += v;
+            *c.strata.entry((q, ch, g, a)).or_default() += v;
         }
+        c
     }
 
-    /// Count of `choice` in `question`, summed over the groups for which `keep(gender, age)`.
-    fn sum(&self, question: &str, choice: &str, keep: impl Fn(&str, &str) -> bool) -> u64 {
-        self.strata.iter().filter(|((q, c, g, a), _)| q == question && c == choice && keep(g, a)).map(|(_, n)| *n).sum()
+    /// Count of `choice` in `question`.
+    fn total(&self, question: &str, choice: &str) -> u64 {
+        self.totals.get(&key2(question, choice)).copied().unwrap_or(0)
+    }
+
+    fn of_gender(&self, question: &str, choice: &str, gender: &str) -> u64 {
+        self.genders.get(&key3(question, choice, gender)).copied().unwrap_or(0)
+    }
+
+    fn of_age(&self, question: &str, choice: &str, age: &str) -> u64 {
+        self.ages.get(&key3(question, choice, age)).copied().unwrap_or(0)
+    }
+
+    fn of_stratum(&self, question: &str, choice: &str, gender: &str, age: &str) -> u64 {
+        let k = (question.to_owned(), choice.to_owned(), gender.to_owned(), age.to_owned());
+        self.strata.get(&k).copied().unwrap_or(0)
+    }
+
+    fn of_sub_area(&self, question: &str, choice: &str, sub_area: &str) -> u64 {
+        self.sub_areas.get(&key3(question, choice, sub_area)).copied().unwrap_or(0)
     }
 }
 
@@ -152,7 +190,6 @@ pub fn compute(
     lang: &str,
     o: Options,
 ) -> Results {
-    let all = |_: &str, _: &str| true;
     let gender_q = q.role(Role::Gender);
     let age_q = q.role(Role::AgeGroup);
     let strata: Vec<(String, String, f64)> = population
@@ -167,20 +204,18 @@ pub fn compute(
                 .collect()
         })
         .unwrap_or_default();
-    let respondents = q.questions.iter().map(|question| counts.sum(&question.key, "", all)).max().unwrap_or(0);
+    let respondents = q.questions.iter().map(|question| counts.total(&question.key, "")).max().unwrap_or(0);
     let weighted_base = (!strata.is_empty()).then(|| {
         q.questions
             .iter()
-            .map(|question| {
-                strata.iter().map(|(g, a, _)| counts.sum(&question.key, "", |gg, aa| gg == g && aa == a)).sum()
-            })
+            .map(|question| strata.iter().map(|(g, a, _)| counts.of_stratum(&question.key, "", g, a)).sum())
             .max()
             .unwrap_or(0)
     });
     let mut questions = Vec::new();
     for question in &q.questions {
         let key = question.key.as_str();
-        let n = counts.sum(key, "", all);
+        let n = counts.total(key, "");
         let mut result = QuestionResult {
             key: question.key.clone(),
             text: question.text.get(lang).to_owned(),
@@ -203,17 +238,17 @@ pub fn compute(
             Kind::FreeText => Vec::new(),
         };
         let exhaustive = question.kind != Kind::Multiple;
-        let totals: Vec<u64> = choice_list.iter().map(|(c, _)| counts.sum(key, c, all)).collect();
+        let totals: Vec<u64> = choice_list.iter().map(|(c, _)| counts.total(key, c)).collect();
         let overall = cells(&totals, n, o, exhaustive);
         let earlier_estimates = earlier.and_then(|(eq, ec)| {
             let other = eq.question(key).filter(|other| other.kind == question.kind)?;
-            let en = ec.sum(key, "", all);
+            let en = ec.total(key, "");
             Some(
                 choice_list
                     .iter()
                     .map(|(c, _)| {
                         let known = other.kind == Kind::SubArea || other.choice(c).is_some();
-                        known.then(|| share(ec.sum(key, c, all), en)).flatten()
+                        known.then(|| share(ec.total(key, c), en)).flatten()
                     })
                     .collect::<Vec<_>>(),
             )
@@ -226,8 +261,8 @@ pub fn compute(
                         .iter()
                         .map(|(g, a, pop)| Stratum {
                             population: *pop,
-                            respondents: counts.sum(key, "", |gg, aa| gg == g && aa == a),
-                            yes: counts.sum(key, ck, |gg, aa| gg == g && aa == a),
+                            respondents: counts.of_stratum(key, "", g, a),
+                            yes: counts.of_stratum(key, ck, g, a),
                         })
                         .collect();
                     weighted_share(&s)
@@ -267,13 +302,9 @@ pub fn compute(
             for (by, groups, dim) in dims {
                 let sum = |choice: &str, group: &str| -> u64 {
                     match dim {
-                        0 => counts.sum(key, choice, |g, _| g == group),
-                        1 => counts.sum(key, choice, |_, a| a == group),
-                        _ => counts
-                            .sub_areas
-                            .get(&(key.to_owned(), choice.to_owned(), group.to_owned()))
-                            .copied()
-                            .unwrap_or(0),
+                        0 => counts.of_gender(key, choice, group),
+                        1 => counts.of_age(key, choice, group),
+                        _ => counts.of_sub_area(key, choice, group),
                     }
                 };
                 let groups = groups
@@ -297,10 +328,10 @@ fn numbers(counts: &Counts, key: &str, n: u64, o: Options) -> Option<NumberSumma
         return None;
     }
     let mut values: Vec<(i64, u64)> = counts
-        .strata
+        .totals
         .iter()
-        .filter(|((q, c, ..), _)| q == key && !c.is_empty())
-        .filter_map(|((_, c, ..), v)| c.parse::<i64>().ok().map(|x| (x, *v)))
+        .filter(|((q, c), _)| q == key && !c.is_empty())
+        .filter_map(|((_, c), v)| c.parse::<i64>().ok().map(|x| (x, *v)))
         .collect();
     values.sort_unstable();
     let mut merged: Vec<(i64, u64)> = Vec::new();
@@ -333,15 +364,18 @@ mod tests {
     use crate::survey::{Answers, PopulationCell, safety_survey_template};
 
     fn counts_of(q: &Questionnaire, people: &[Answers]) -> Counts {
-        let mut strata: HashMap<(String, String, String, String), u64> = HashMap::new();
-        let mut subs: HashMap<(String, String, String), u64> = HashMap::new();
+        let mut strata: HashMap<(String, String, String, String), i64> = HashMap::new();
+        let mut subs: HashMap<(String, String, String), i64> = HashMap::new();
         for a in people {
             for k in a.tally_keys(q) {
                 *strata.entry((k.question.clone(), k.choice.clone(), k.gender, k.age)).or_default() += 1;
                 *subs.entry((k.question, k.choice, k.sub_area)).or_default() += 1;
             }
         }
-        Counts { strata, sub_areas: subs }
+        Counts::from_rows(
+            strata.into_iter().map(|((q, c, g, a), n)| (q, c, g, a, n)),
+            subs.into_iter().map(|((q, c, s), n)| (q, c, s, n)),
+        )
     }
 
     fn person(problem: &str, gender: &str, age: &str, area: &str) -> Answers {
