@@ -170,6 +170,20 @@ async fn a_resident_answers_a_survey_built_from_the_template() {
     let html = again.text().await.unwrap();
     assert!(html.contains("redan skickat svar") && html.contains("value=\"inget\" checked"));
 
+    // The same browser opening the survey again is told it has answered.
+    let res = app
+        .client
+        .get(app.url(&format!("/enkat/{id}")))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().contains("Du har redan besvarat enkäten"));
+    // A form with nothing answered is not an answer.
+    let res = post_answer(&app, &id, &[("sprak".to_owned(), "sv".to_owned())]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Besvara minst en fråga"));
+
     for i in 0..6 {
         let who = if i % 2 == 0 { "man" } else { "kvinna" };
         assert_eq!(post_answer(&app, &id, &answer("mycket-stort", who, "65-79", "centrum")).await.status(), 303);
@@ -368,6 +382,11 @@ async fn staff_edit_questions_and_translations_and_stale_edits_are_refused() {
     assert_eq!(res.status(), 409);
     let html = res.text().await.unwrap();
     assert!(html.contains("Någon annan har sparat") && html.contains("Where do you NOT feel safe?"));
+    // The form came back with the current version: saving it again replaces the other save.
+    let current = version_of(&app, &id).await;
+    assert!(html.contains(&format!("name=\"version\" value=\"{current}\"")), "{html}");
+    stale[5] = ("version", current.as_str());
+    assert_eq!(staff.post(app.url(&to)).form(&stale).send().await.unwrap().status(), 303);
 
     // Settings with a bad date: 422 with everything typed.
     let version = version_of(&app, &id).await;
@@ -497,6 +516,11 @@ async fn results_are_weighted_compared_and_quoted() {
     for id in [&before, &now] {
         open(&app, &staff, id, false, true).await;
     }
+    // The earlier one is from 2024 (only earlier surveys are offered for comparison).
+    let earlier = lofte_db::surveys::get(&app.db, before.parse().unwrap()).await.unwrap().unwrap();
+    let mut e = earlier.editable();
+    e.year = 2024;
+    lofte_db::surveys::save(&app.db, earlier.id, earlier.version, e).await.unwrap();
     // 2024: 2 of 20 see graffiti as a very big problem; 2026: 12 of 20. Women 25–44 and men
     // 65–79 (written directly: the rate limit of one address would stop 40 posts).
     let areas = lofte_db::surveys::sub_areas(&app.db, "1785").await.unwrap();
@@ -628,6 +652,9 @@ async fn surveys_in_a_browser_are_accessible() {
 
     // A resident on a phone.
     c.set_window_size(375, 800).await.expect("resize");
+    browser.goto(&app.url(&format!("/enkat/{id}?sprak=en"))).await;
+    find("form.survey").await;
+    axe("the form in English").await;
     browser.goto(&app.url(&format!("/enkat/{id}"))).await;
     find("#q-problem-klotter-2").await.click().await.expect("choice");
     find("#q-ar-i-omradet").await.send_keys("tolv").await.expect("number");
@@ -656,8 +683,9 @@ async fn surveys_in_a_browser_are_accessible() {
     assert!(c.source().await.expect("source").contains("Tack för dina svar!"));
     axe("the receipt").await;
     browser.goto(&app.url(&format!("/enkat/{id}?sprak=en"))).await;
-    find("form.survey").await;
-    axe("the form in English").await;
+    find("h1").await;
+    assert!(c.source().await.expect("source").contains("You have already answered the survey from this browser"));
+    axe("already answered, in English").await;
 
     c.set_window_size(1200, 900).await.expect("resize");
     browser.goto(&app.url(&format!("/arbetsyta/enkater/{id}/resultat"))).await;

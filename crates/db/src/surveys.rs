@@ -191,12 +191,14 @@ pub struct PublicSurvey {
     pub open: bool,
     pub closes_on: Option<String>,
     pub results_public: bool,
+    /// Answered with a one-time code from a letter.
+    pub requires_code: bool,
 }
 
 /// A municipality's surveys that residents can answer on `day` or whose results are published.
 pub async fn public_of(db: &Db, municipality_code: &str, day: IsoDate) -> Result<Vec<PublicSurvey>, DbError> {
-    let rows: Vec<(String, String, String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT id, title, opens_on, closes_on, results_public FROM survey WHERE municipality_code = $1 \
+    let rows: Vec<(String, String, String, Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT id, title, opens_on, closes_on, results_public, requires_code FROM survey WHERE municipality_code = $1 \
          AND opens_on IS NOT NULL AND ((opens_on <= $2 AND (closes_on IS NULL OR closes_on >= $2)) OR results_public = 1) \
          ORDER BY opens_on DESC, title",
     )
@@ -207,12 +209,13 @@ pub async fn public_of(db: &Db, municipality_code: &str, day: IsoDate) -> Result
     let today = day.to_string();
     Ok(rows
         .into_iter()
-        .map(|(id, title, opens, closes, public)| PublicSurvey {
+        .map(|(id, title, opens, closes, public, code)| PublicSurvey {
             id,
             title,
             open: opens <= today && closes.as_ref().is_none_or(|c| *c >= today),
             closes_on: closes,
             results_public: public != 0,
+            requires_code: code != 0,
         })
         .collect())
 }
@@ -452,7 +455,10 @@ async fn write_answers(
         }
         let closed = Answers { texts: BTreeMap::new(), ..answers.clone() };
         responses.push((day.to_string(), json(&closed)?));
-        texts.extend(answers.texts.iter().map(|(question, text)| (day.to_string(), question.as_str(), text.as_str())));
+        // A free text keeps only its month: with the day it could be matched to the answer row
+        // of a quiet day, and so to the respondent's age, gender and sub-area.
+        let month = format!("{}-01", day.to_string().get(..7).unwrap_or("1970-01"));
+        texts.extend(answers.texts.iter().map(|(question, text)| (month.clone(), question.as_str(), text.as_str())));
     }
     for chunk in responses.chunks(BATCH) {
         let mut query = sqlx::query(statement(&RESPONSE_SQL, chunk.len()));

@@ -25,6 +25,8 @@ pub const MAX_QUESTIONS: usize = 100;
 pub const MAX_CHOICES: usize = 40;
 pub const MAX_TEXT: usize = 1_000;
 pub const MAX_FREE_TEXT: usize = 4_000;
+/// Numbers answered lie within ± this, whatever the question allows.
+pub const MAX_NUMBER: i64 = 1_000_000_000;
 /// Default smallest count shown in public results.
 pub const DEFAULT_MIN_CELL: u32 = 5;
 
@@ -126,6 +128,9 @@ pub struct Choice {
     /// "Vet ej" and the like.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dont_know: bool,
+    /// In a multiple-choice question, a choice that excludes the others ("Nej, inget av detta").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
     /// For an age-group choice: the ages it covers (inclusive; `to` none = and older).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ages: Option<(u32, Option<u32>)>,
@@ -266,6 +271,12 @@ impl Questionnaire {
                     if !choice_keys.insert(c.key.as_str()) {
                         push(k, format!("Två svarsalternativ har nyckeln {:?}.", c.key));
                     }
+                    if q.choices.iter().filter(|o| o.text.sv.trim() == c.text.sv.trim()).count() > 1
+                        && q.choices.iter().position(|o| o.text.sv.trim() == c.text.sv.trim())
+                            == q.choices.iter().position(|o| o.key == c.key)
+                    {
+                        push(k, format!("Svarsalternativet ”{}” finns två gånger.", c.text.sv.trim()));
+                    }
                     if c.text.is_empty() {
                         push(k, "Ett svarsalternativ saknar text.".into());
                     }
@@ -351,6 +362,7 @@ pub fn choices_from_lines(lines: &str, existing: &[Choice]) -> Vec<Choice> {
                 key: unique_key(&base, |k| out.iter().any(|c| c.key == k)),
                 text: Text::default(),
                 dont_know: slugify(sv) == "vet-ej",
+                exclusive: slugify(sv).starts_with("nej") || slugify(sv).starts_with("inget"),
                 ages: None,
                 sex: None,
             }
@@ -379,6 +391,7 @@ fn choices(list: &[(&str, &str, &str)]) -> Vec<Choice> {
             key: (*key).to_owned(),
             text: Text::new(sv, en),
             dont_know: *key == "vet-ej",
+            exclusive: *key == "nej",
             ages: None,
             sex: None,
         })
@@ -533,6 +546,7 @@ pub fn safety_survey_template() -> Questionnaire {
             key: key.into(),
             text: Text::new(sv, en),
             dont_know: false,
+            exclusive: false,
             ages: Some((from, to)),
             sex: None,
         });
@@ -700,21 +714,33 @@ pub fn read_answers(
                         chosen.push((*v).to_owned());
                     }
                 }
-                if !chosen.is_empty() {
+                let exclusive = chosen.iter().find(|c| question.choice(c).is_some_and(|c| c.exclusive));
+                if let (Some(only), true) = (exclusive, chosen.len() > 1) {
+                    let text = question.choice(only).map(|c| c.text.get(lang).to_owned()).unwrap_or_default();
+                    problem(
+                        &format!("”{text}” kan inte väljas tillsammans med andra svar."),
+                        &format!("“{text}” cannot be chosen together with other answers."),
+                    );
+                } else if !chosen.is_empty() {
                     answers.choices.insert(question.key.clone(), chosen);
                 }
             }
             Kind::Number => {
                 let v = values[0].replace([' ', '\u{a0}'], "");
+                let (min, max) = (question.min.unwrap_or(-MAX_NUMBER), question.max.unwrap_or(MAX_NUMBER));
+                let digits = !v.is_empty() && v.trim_start_matches(['-', '+']).bytes().all(|b| b.is_ascii_digit());
                 match v.parse::<i64>() {
-                    Ok(n) if question.min.is_some_and(|m| n < m) || question.max.is_some_and(|m| n > m) => {
-                        let range =
-                            format!("{}–{}", question.min.unwrap_or(i64::MIN), question.max.unwrap_or(i64::MAX));
-                        problem(&format!("Skriv ett tal mellan {range}."), &format!("Enter a number between {range}."));
-                    }
-                    Ok(n) => {
+                    Ok(n) if (min..=max).contains(&n) => {
                         answers.numbers.insert(question.key.clone(), n);
                     }
+                    Ok(_) => problem(
+                        &format!("Skriv ett tal mellan {min} och {max}."),
+                        &format!("Enter a number between {min} and {max}."),
+                    ),
+                    Err(_) if digits => problem(
+                        &format!("Skriv ett tal mellan {min} och {max}."),
+                        &format!("Enter a number between {min} and {max}."),
+                    ),
                     Err(_) => problem("Skriv ett heltal, till exempel 12.", "Enter a whole number, for example 12."),
                 }
             }
@@ -860,6 +886,20 @@ mod tests {
         .expect_err("invalid");
         assert_eq!(bad.len(), 3);
         assert_eq!(bad[1].message, "Enter a whole number, for example 12.");
+
+        let e = read_answers(
+            &t,
+            &areas,
+            &fields(&[
+                ("q:utsatt-12-man", "nej"),
+                ("q:utsatt-12-man", "hot"),
+                ("q:ar-i-omradet", "99999999999999999999"),
+            ]),
+            "sv",
+        )
+        .expect_err("exclusive choice with another; a number too large");
+        assert_eq!(e[0].message, "”Nej, inget av detta” kan inte väljas tillsammans med andra svar.");
+        assert_eq!(e[1].message, "Skriv ett tal mellan 0 och 110.");
     }
 
     #[test]
@@ -873,6 +913,15 @@ mod tests {
         assert!(t.same_structure(&edited));
         edited.questions[0].choices.pop();
         assert!(!t.same_structure(&edited));
+    }
+
+    #[test]
+    fn duplicate_choices_are_a_problem() {
+        let mut t = safety_survey_template();
+        t.questions[0].choices = choices_from_lines("Ja\nJa\nNej", &[]);
+        let p = t.problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].message, "Svarsalternativet ”Ja” finns två gånger.");
     }
 
     #[test]

@@ -70,6 +70,7 @@ struct MessagePage {
     t: Tr,
     title: String,
     heading: String,
+    municipality: String,
     message: String,
     results_link: Option<String>,
 }
@@ -78,6 +79,8 @@ struct MessagePage {
 #[template(path = "survey_results.html")]
 pub struct ResultsPage {
     pub search_value: String,
+    /// Everyone who answered (the survey's count of answers).
+    pub responses: i64,
     pub title: String,
     pub municipality: String,
     pub id: String,
@@ -154,14 +157,10 @@ fn answered_here(headers: &HeaderMap, id: Uuid) -> bool {
 
 fn closed_message(s: &Survey, lang: &str, phase: Phase) -> String {
     let from = s.opens_on.map(|d| d.to_string()).unwrap_or_default();
-    let to = s.closes_on.map(|d| d.to_string()).unwrap_or_default();
-    match phase {
-        Phase::Upcoming => text(lang, "survey-upcoming", &[("from", &from)]),
-        _ => format!(
-            "{} {}",
-            text(lang, "survey-closed", &[]),
-            text(lang, "survey-closed-dates", &[("from", &from), ("to", &to)])
-        ),
+    match (phase, s.closes_on) {
+        (Phase::Upcoming, _) => text(lang, "survey-upcoming", &[("from", &from)]),
+        (_, Some(to)) => text(lang, "survey-closed-on", &[("to", &to.to_string())]),
+        _ => text(lang, "survey-closed", &[]),
     }
 }
 
@@ -172,6 +171,7 @@ fn results_link(s: &Survey) -> Option<String> {
 /// The questionnaire, or why it cannot be answered today.
 pub async fn form(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Response, AppError> {
@@ -179,13 +179,15 @@ pub async fn form(
     let lang = language(&q.sprak);
     let t = Tr(lang);
     let phase = Phase::on(s.opens_on.map(|d| d.0), s.closes_on.map(|d| d.0), crate::views::today().0);
-    if phase != Phase::Open {
+    let already = !s.requires_code && answered_here(&headers, s.id);
+    if phase != Phase::Open || already {
         let page = MessagePage {
             search_value: String::new(),
             t,
             title: title(&s, lang),
-            heading: title(&s, lang),
-            message: closed_message(&s, lang, phase),
+            heading: if already { text(lang, "survey-already-heading", &[]) } else { title(&s, lang) },
+            municipality: s.municipality_name.clone(),
+            message: if already { text(lang, "survey-already", &[]) } else { closed_message(&s, lang, phase) },
             results_link: results_link(&s),
         };
         return Ok((StatusCode::OK, Html(page.render()?)).into_response());
@@ -263,6 +265,10 @@ pub async fn submit(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
+    if answers.is_empty() {
+        page.notice = Some(text(lang, "survey-empty", &[]));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
+    }
     if !s.requires_code {
         if answered_here(&headers, s.id) {
             return refused(page, StatusCode::CONFLICT, text(lang, "survey-refused-again", &[]), false);
@@ -340,6 +346,7 @@ pub async fn thanks(
         t: Tr(lang),
         title: title(&s, lang),
         heading: text(lang, "survey-thanks", &[]),
+        municipality: s.municipality_name.clone(),
         message: text(lang, "survey-thanks-text", &[]),
         results_link: results_link(&s),
     };
@@ -420,6 +427,7 @@ pub async fn results_page(State(state): State<AppState>, Path(id): Path<String>)
     let r = compute(&state, &s, true, None).await?;
     let page = ResultsPage {
         search_value: String::new(),
+        responses: s.responses,
         title: s.title.clone(),
         municipality: s.municipality_name.clone(),
         id: s.id.to_string(),
@@ -428,7 +436,7 @@ pub async fn results_page(State(state): State<AppState>, Path(id): Path<String>)
         quotes: surveys::published_quotes(&state.db, s.id).await?,
         comparable: Vec::new(),
         compare: String::new(),
-        population: String::new(),
+        population: s.population.as_ref().map(|p| p.source.clone()).unwrap_or_default(),
         population_error: None,
         can_edit: false,
     };

@@ -72,7 +72,6 @@ pub struct QuestionView {
 }
 
 pub struct ResultsView {
-    pub respondents: u64,
     pub questions: Vec<QuestionView>,
     pub weighted: bool,
     pub weighted_base: String,
@@ -171,8 +170,11 @@ pub fn results_view(r: &Results, compared: bool) -> ResultsView {
                 chart,
                 breakdowns,
                 numbers: q.numbers.as_ref().map_or(String::new(), |s| {
-                    format!("Medelvärde {:.1}, median {}, lägst {}, högst {}", s.mean, s.median, s.min, s.max)
-                        .replace('.', ",")
+                    let mut text = format!("Medelvärde {:.1}, median {}", s.mean, s.median).replace('.', ",");
+                    if let (Some(min), Some(max)) = (s.min, s.max) {
+                        text.push_str(&format!(", lägst {min}, högst {max}"));
+                    }
+                    text
                 }),
                 n_eff: q.n_eff.map_or(String::new(), |n| format!("{n:.0}")),
                 free_text: q.kind == Kind::FreeText,
@@ -180,7 +182,6 @@ pub fn results_view(r: &Results, compared: bool) -> ResultsView {
         })
         .collect();
     ResultsView {
-        respondents: r.respondents,
         questions,
         weighted,
         weighted_base: r.weighted_base.map_or(String::new(), |n| n.to_string()),

@@ -372,7 +372,8 @@ fn db_errors(errors: Vec<ValidationError>) -> Vec<(String, String)> {
 }
 
 const STALE: &str = "Någon annan har sparat enkäten sedan du öppnade sidan. Det du skrev finns kvar nedan: \
-                     ladda om sidan i en annan flik för att se deras ändringar, och spara sedan igen.";
+                     öppna enkäten i en annan flik för att se deras ändringar. Sparar du igen ersätter du dem \
+                     med det som står här.";
 
 pub async fn save_settings(
     State(state): State<AppState>,
@@ -417,7 +418,10 @@ pub async fn save_settings(
             page.errors = db_errors(e);
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(DbError::Stale(_)) => {
+        Err(DbError::Stale(current)) => {
+            // The form now carries the current version: saving again replaces the other save.
+            page.form.version = current.to_string();
+            page.version = current;
             page.errors = vec![("fel".into(), STALE.into())];
             render(StatusCode::CONFLICT, &page)
         }
@@ -653,6 +657,13 @@ pub async fn save_question(
     };
     if q.kind.has_choices() {
         q.choices = choices_from_lines(&f.alternativ, &old.choices);
+        // Once answered, the choices are the same ones in the same order: a changed text keeps
+        // the key of the choice in its place.
+        if s.responses > 0 && q.choices.len() == old.choices.len() {
+            for (new, before) in q.choices.iter_mut().zip(&old.choices) {
+                new.key.clone_from(&before.key);
+            }
+        }
         for c in &mut q.choices {
             c.ages = if q.role == Some(Role::AgeGroup) { ages_from_label(&c.text.sv) } else { None };
             c.sex = match (q.role, c.key.as_str()) {
@@ -686,7 +697,8 @@ pub async fn save_question(
                 .collect();
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(DbError::Stale(_)) => {
+        Err(DbError::Stale(current)) => {
+            page.form.version = current.to_string();
             page.errors = vec![("text".into(), STALE.into())];
             render(StatusCode::CONFLICT, &page)
         }
@@ -860,11 +872,14 @@ async fn results_page(
         .await?
         .into_iter()
         .filter(|o| o.id != s.id && o.municipality_code == s.municipality_code && staff.can_read(&o.parties))
+        // Earlier surveys: an earlier year, or the same year and opened before.
+        .filter(|o| o.year < s.year || (o.year == s.year && o.opens_on.is_some() && o.opens_on < s.opens_on))
         .collect();
     let earlier = others.iter().find(|o| o.id.to_string() == compare);
     let r = crate::survey_public::compute(state, s, false, earlier).await?;
     Ok(ResultsPage {
         search_value: String::new(),
+        responses: s.responses,
         title: s.title.clone(),
         municipality: s.municipality_name.clone(),
         id: s.id.to_string(),
@@ -917,6 +932,12 @@ pub fn population_for(s: &Survey, bytes: &[u8]) -> Result<Population, String> {
         cells.push(PopulationCell { age: age_key.clone(), gender: man.clone(), count: men });
         cells.push(PopulationCell { age: age_key.clone(), gender: woman.clone(), count: women });
     }
+    if let Some(empty) = cells.iter().find(|c| c.count == 0) {
+        return Err(format!(
+            "Tabellen har inga invånare i gruppen {} {} år: en sådan tabell kan inte användas för viktning.",
+            empty.gender, empty.age
+        ));
+    }
     Ok(Population {
         source: format!("SCB, folkmängd efter ålder och kön, {}, {year}", s.municipality_name),
         region: s.municipality_code.clone(),
@@ -965,7 +986,6 @@ pub async fn upload_population(
 pub struct FreeTextView {
     pub id: String,
     pub question: String,
-    pub answered_on: String,
     pub text: String,
     pub tags: Vec<(String, String, bool)>,
     pub quote: String,
@@ -993,7 +1013,6 @@ async fn free_text_page(state: &AppState, staff: &Staff, s: &Survey) -> Result<F
         .map(|t| FreeTextView {
             id: t.id.to_string(),
             question: s.questionnaire.question(&t.question).map_or(t.question.clone(), |q| q.text.sv.clone()),
-            answered_on: t.answered_on,
             tags: problems.iter().map(|(k, n)| (k.clone(), n.clone(), t.tags.iter().any(|t| t == k))).collect(),
             quote: t.quote.unwrap_or_default(),
             published: t.quote_published,

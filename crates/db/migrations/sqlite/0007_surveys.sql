@@ -59,7 +59,8 @@ CREATE TABLE survey_tally (
 ) WITHOUT ROWID;
 CREATE INDEX survey_tally_by_sub_area ON survey_tally (survey_id, question, choice, sub_area, n);
 
--- Free-text answers, apart from the other answers (no link to the respondent's row).
+-- Free-text answers, apart from the other answers (no link to the respondent's row; only the
+-- month, as its first day, so that the day cannot link them either).
 CREATE TABLE survey_free_text (
     id TEXT PRIMARY KEY,
     survey_id TEXT NOT NULL REFERENCES survey (id) ON DELETE CASCADE,

@@ -134,9 +134,10 @@ pub fn read(
         let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         vec![problem(line, "Filen är inte UTF-8. Spara den som CSV UTF-8 och försök igen.")]
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Line numbers count lines the way an editor does, also in files with Windows line ends.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).replace("\r\n", "\n");
     let first = text.lines().next().unwrap_or("");
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter(first)).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter(first)).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
         Err(e) => return Err(vec![problem(1, format!("Rubrikraden kan inte läsas: {e}"))]),
@@ -210,7 +211,13 @@ pub fn read(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push(problem(line, format!("raden kan inte läsas som CSV: {e}")));
+                let message = match e.kind() {
+                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+                        "raden har {len} fält men rubrikraden har {expected_len}: kontrollera avgränsare och citattecken."
+                    ),
+                    _ => format!("raden kan inte läsas som CSV: {e}"),
+                };
+                problems.push(problem(line, message));
                 continue;
             }
         };
@@ -368,14 +375,15 @@ mod tests {
             r#"{"columns": {"Kön": {"question": "kon"}, "År": {"question": "ar-i-omradet"}}}"#.as_bytes(),
         )
         .expect("mapping");
-        let csv = "Kön,År\nKvinna,3\nHäst,4\nMan,many\n";
+        let csv = "Kön,År\r\nKvinna,3\r\nHäst,4\r\nMan,many\r\nKvinna,3,extra\r\n";
         let e = read(&q, &[], csv.as_bytes(), Some(&mapping)).expect_err("bad rows");
         let text: Vec<String> = e.iter().map(ToString::to_string).collect();
         assert_eq!(
             text,
             [
                 "rad 3: kolumnen \"Kön\": \"Häst\" är inget av frågans svarsalternativ.",
-                "rad 4: kolumnen \"År\" (frågan \"ar-i-omradet\"): Skriv ett heltal, till exempel 12."
+                "rad 4: kolumnen \"År\" (frågan \"ar-i-omradet\"): Skriv ett heltal, till exempel 12.",
+                "rad 5: raden har 3 fält men rubrikraden har 2: kontrollera avgränsare och citattecken."
             ]
         );
         let e = read(&q, &[], b"A,B\n1,2\n", Some(&mapping)).expect_err("missing columns");

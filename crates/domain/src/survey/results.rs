@@ -121,8 +121,9 @@ pub struct Breakdown {
 pub struct NumberSummary {
     pub mean: f64,
     pub median: i64,
-    pub min: i64,
-    pub max: i64,
+    /// The smallest and largest answer: one person's each, so for staff only.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -173,6 +174,20 @@ fn cells(counts: &[u64], n: u64, o: Options, exhaustive: bool) -> Vec<Cell> {
             small: !o.public && small(*k),
         })
         .collect()
+}
+
+/// Which group sizes public results hide: those from 1 to under the smallest count (an empty
+/// group tells nothing about anyone), and when exactly one is hidden the next smallest too.
+fn hidden_sizes(sizes: &[u64], o: Options) -> Vec<bool> {
+    let mut hidden: Vec<bool> = sizes.iter().map(|n| o.public && *n > 0 && *n < o.min_cell).collect();
+    if hidden.iter().filter(|h| **h).count() == 1 {
+        let next =
+            sizes.iter().enumerate().filter(|(i, n)| !hidden[*i] && **n > 0).min_by_key(|(_, n)| **n).map(|(i, _)| i);
+        if let Some(i) = next {
+            hidden[i] = true;
+        }
+    }
+    hidden
 }
 
 fn shown(n: u64, o: Options) -> Option<u64> {
@@ -307,12 +322,25 @@ pub fn compute(
                         _ => counts.of_sub_area(key, choice, group),
                     }
                 };
+                // The groups' sizes are suppressed like any distribution (with secondary
+                // suppression), so that a hidden size cannot be found by subtraction; a group
+                // whose size is hidden is hidden whole.
+                let sizes: Vec<u64> = groups.iter().map(|(gk, _)| sum("", gk)).collect();
+                let hidden = hidden_sizes(&sizes, o);
                 let groups = groups
                     .iter()
-                    .map(|(gk, label)| {
-                        let gn = sum("", gk);
+                    .zip(sizes.iter().zip(hidden))
+                    .map(|((gk, label), (gn, size_hidden))| {
                         let ks: Vec<u64> = choice_list.iter().map(|(c, _)| sum(c, gk)).collect();
-                        Group { label: label.clone(), n: shown(gn, o), cells: cells(&ks, gn, o, exhaustive) }
+                        let mut group_cells = cells(&ks, *gn, o, exhaustive);
+                        if size_hidden {
+                            group_cells.fill(Cell { count: None, estimate: None, suppressed: true, small: false });
+                        }
+                        Group {
+                            label: label.clone(),
+                            n: if size_hidden { None } else { shown(*gn, o) },
+                            cells: group_cells,
+                        }
                     })
                     .collect();
                 result.breakdowns.push(Breakdown { by, groups });
@@ -355,7 +383,12 @@ fn numbers(counts: &Counts, key: &str, n: u64, o: Options) -> Option<NumberSumma
             seen >= half
         })
         .map_or(0, |(x, _)| *x);
-    Some(NumberSummary { mean, median, min: merged.first().map_or(0, |m| m.0), max: merged.last().map_or(0, |m| m.0) })
+    Some(NumberSummary {
+        mean,
+        median,
+        min: merged.first().map(|m| m.0).filter(|_| !o.public),
+        max: merged.last().map(|m| m.0).filter(|_| !o.public),
+    })
 }
 
 #[cfg(test)]
@@ -440,6 +473,10 @@ mod tests {
         let o = Options { min_cell: 5, public: true };
         let shown: Vec<Option<u64>> = cells(&[10, 3, 7, 20], 40, o, true).iter().map(|c| c.count).collect();
         assert_eq!(shown, [Some(10), None, None, Some(20)]);
+        // Group sizes: an empty group is no one's; one small one takes the next smallest with it.
+        assert_eq!(hidden_sizes(&[30, 3, 8, 0], o), [false, true, true, false]);
+        assert_eq!(hidden_sizes(&[30, 3, 4, 8], o), [false, true, true, false]);
+        assert_eq!(hidden_sizes(&[30, 3, 8], Options { public: false, ..o }), [false, false, false]);
         // Not for multiple choice, whose counts do not add up to n.
         let shown: Vec<Option<u64>> = cells(&[10, 3, 7, 20], 40, o, false).iter().map(|c| c.count).collect();
         assert_eq!(shown, [Some(10), None, Some(7), Some(20)]);
@@ -505,7 +542,7 @@ mod tests {
         let r = compute(&q, &[], &counts_of(&q, &people), None, None, "en", Options { min_cell: 5, public: true });
         let years = r.questions.iter().find(|r| r.key == "ar-i-omradet").expect("question");
         let s = years.numbers.as_ref().expect("summary");
-        assert_eq!((s.median, s.min, s.max), (2, 1, 30));
+        assert_eq!((s.median, s.min, s.max), (2, None, None), "the extremes are individuals: not public");
         assert!((s.mean - 7.6).abs() < 1e-12);
         assert_eq!(years.text, "How many years have you lived in your neighbourhood?");
     }
