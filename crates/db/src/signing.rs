@@ -188,7 +188,10 @@ pub async fn sign(db: &Db, id: Uuid, new: NewSignature, actor: Actor<'_>) -> Res
     let doc = &stored.document;
     // A paper cannot be signed for this text before the text was written here. (Promises
     // signed before they were recorded here are imported with their signatures instead.)
-    let created = stored.created_at.get(..10).and_then(IsoDate::parse);
+    // The day it was created in Sweden (the timestamp is UTC: around midnight the days differ).
+    let created = time::OffsetDateTime::parse(&stored.created_at, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(stockholm_date);
     if new.method == SignatureMethod::Paper
         && let Some(created) = created
         && new.signed_on < created
