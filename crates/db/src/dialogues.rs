@@ -4,7 +4,6 @@
 //! a document: the dialogue's id stands in the detail).
 
 use lofte_domain::IsoDate;
-use lofte_domain::auth::Org;
 use lofte_domain::dialogue::{Dialogue, DialogueKind, FlaggedPlace, KindTotal, Overview, OverviewRow, Point};
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -34,19 +33,6 @@ pub struct DialogueSummary {
     pub participants: Option<i64>,
     /// Keys of the problems it raised (tags and flagged places).
     pub problems: Vec<String>,
-}
-
-/// The organisations whose staff may read (and, as editors, write) a municipality's dialogues:
-/// the municipality and every police area covering it.
-pub async fn parties_of(db: &Db, municipality_code: &str) -> Result<Vec<Org>, DbError> {
-    let areas: Vec<(String,)> =
-        sqlx::query_as("SELECT police_area_id FROM police_area_municipality WHERE municipality_code = $1")
-            .bind(municipality_code)
-            .fetch_all(db.pool())
-            .await?;
-    let mut orgs = vec![Org::Municipality(municipality_code.to_owned())];
-    orgs.extend(areas.into_iter().map(|(id,)| Org::PoliceArea(id)));
-    Ok(orgs)
 }
 
 /// The municipality a dialogue belongs to.

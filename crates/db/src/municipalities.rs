@@ -1,5 +1,6 @@
 //! Municipalities, counties and the documents and police areas attached to them.
 
+use lofte_domain::auth::Org;
 use lofte_domain::signing::Validity;
 use lofte_domain::{IsoDate, MunicipalityCode, Status, slugify, sv_sort_key};
 
@@ -79,6 +80,19 @@ fn collect(rows: Vec<Row>) -> Vec<MunicipalityRow> {
 /// All 290, ordered by county code and then by Swedish alphabetical order of the name, with
 /// the promise in force on `today`.
 /// Every municipality's (code, name), by code.
+/// The organisations whose staff may read (and, as editors, write) a municipality's own data
+/// (dialogues, surveys, sub-areas): the municipality and every police area covering it.
+pub async fn parties(db: &Db, municipality_code: &str) -> Result<Vec<Org>, DbError> {
+    let areas: Vec<(String,)> =
+        sqlx::query_as("SELECT police_area_id FROM police_area_municipality WHERE municipality_code = $1")
+            .bind(municipality_code)
+            .fetch_all(db.pool())
+            .await?;
+    let mut orgs = vec![Org::Municipality(municipality_code.to_owned())];
+    orgs.extend(areas.into_iter().map(|(id,)| Org::PoliceArea(id)));
+    Ok(orgs)
+}
+
 pub async fn names(db: &Db) -> Result<Vec<(String, String)>, DbError> {
     Ok(sqlx::query_as::<_, (String, String)>("SELECT code, name FROM municipality ORDER BY code")
         .fetch_all(db.pool())

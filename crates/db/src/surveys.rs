@@ -115,13 +115,20 @@ fn date(s: Option<String>) -> Result<Option<IsoDate>, DbError> {
     s.map(|s| IsoDate::parse(&s).ok_or_else(|| corrupt("date"))).transpose()
 }
 
+/// Every (municipality, police area) pair, to give many surveys their parties with one query.
 async fn police_areas(db: &Db) -> Result<Vec<(String, String)>, DbError> {
     Ok(sqlx::query_as("SELECT municipality_code, police_area_id FROM police_area_municipality")
         .fetch_all(db.pool())
         .await?)
 }
 
-fn to_survey(row: SurveyRow, areas: &[(String, String)]) -> Result<Survey, DbError> {
+fn parties_from(code: &str, areas: &[(String, String)]) -> Vec<Org> {
+    let mut parties = vec![Org::Municipality(code.to_owned())];
+    parties.extend(areas.iter().filter(|(m, _)| m == code).map(|(_, p)| Org::PoliceArea(p.clone())));
+    parties
+}
+
+fn to_survey(row: SurveyRow, parties: Vec<Org>) -> Result<Survey, DbError> {
     let (
         id,
         code,
@@ -140,8 +147,6 @@ fn to_survey(row: SurveyRow, areas: &[(String, String)]) -> Result<Survey, DbErr
         version,
         at,
     ) = row;
-    let mut parties = vec![Org::Municipality(code.clone())];
-    parties.extend(areas.iter().filter(|(m, _)| *m == code).map(|(_, p)| Org::PoliceArea(p.clone())));
     Ok(Survey {
         id: id.parse().map_err(|_| corrupt("id"))?,
         municipality_code: code,
@@ -167,15 +172,21 @@ pub async fn get(db: &Db, id: Uuid) -> Result<Option<Survey>, DbError> {
     const SQL: &str = concat!(select_survey!(), " WHERE s.id = $1");
     let row: Option<SurveyRow> = sqlx::query_as(SQL).bind(id.to_string()).fetch_optional(db.pool()).await?;
     let Some(row) = row else { return Ok(None) };
-    let areas = police_areas(db).await?;
-    Ok(Some(to_survey(row, &areas)?))
+    let parties = crate::municipalities::parties(db, &row.1).await?;
+    Ok(Some(to_survey(row, parties)?))
 }
 
 /// Every survey, newest year first, then by municipality and title.
 pub async fn list(db: &Db) -> Result<Vec<Survey>, DbError> {
     let rows: Vec<SurveyRow> = sqlx::query_as(select_survey!()).fetch_all(db.pool()).await?;
     let areas = police_areas(db).await?;
-    let mut out = rows.into_iter().map(|r| to_survey(r, &areas)).collect::<Result<Vec<_>, _>>()?;
+    let mut out = rows
+        .into_iter()
+        .map(|r| {
+            let parties = parties_from(&r.1, &areas);
+            to_survey(r, parties)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     out.sort_by(|a, b| {
         b.year.cmp(&a.year).then(a.municipality_name.cmp(&b.municipality_name)).then(a.title.cmp(&b.title))
     });

@@ -67,7 +67,7 @@ async fn municipality_name(state: &AppState, code: &str) -> Result<Option<String
 
 /// Whether this person may read (or write) the municipality's dialogues.
 async fn may(state: &AppState, staff: &Staff, code: &str, edit: bool) -> Result<bool, AppError> {
-    let orgs = dialogues::parties_of(&state.db, code).await?;
+    let orgs = lofte_db::municipalities::parties(&state.db, code).await?;
     Ok(if edit { staff.can_edit(&orgs) } else { staff.can_read(&orgs) })
 }
 

@@ -50,17 +50,6 @@ async fn survey_for(state: &AppState, staff: &Staff, id: &str, edit: bool) -> Re
     Ok(s)
 }
 
-/// The organisations a municipality's data belongs to: it and the police areas it is in.
-async fn municipality_parties(state: &AppState, code: &str) -> Result<Vec<Org>, AppError> {
-    let mut parties = vec![Org::Municipality(code.to_owned())];
-    for area in lofte_db::police_areas::list(&state.db).await? {
-        if area.municipalities.iter().any(|m| m == code) {
-            parties.push(Org::PoliceArea(area.id.clone()));
-        }
-    }
-    Ok(parties)
-}
-
 // ---------------------------------------------------------------------------------------------
 // List and new survey
 
@@ -87,13 +76,9 @@ struct ListPage {
     blank: bool,
 }
 
-async fn editable_municipalities(state: &AppState, staff: &Staff) -> Result<Vec<(String, String)>, AppError> {
-    let mut out = Vec::new();
-    for (code, name) in lofte_db::municipalities::names(&state.db).await? {
-        if staff.is_admin || staff.can_edit(&municipality_parties(state, &code).await?) {
-            out.push((code, name));
-        }
-    }
+/// Every municipality, for admins (who may create surveys for any).
+async fn all_municipalities(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
+    let mut out = lofte_db::municipalities::names(&state.db).await?;
     out.sort_by_key(|(_, n)| lofte_domain::sv_sort_key(n));
     Ok(out)
 }
@@ -113,11 +98,8 @@ async fn list_page(state: &AppState, staff: &Staff) -> Result<ListPage, AppError
             responses: s.responses,
         })
         .collect();
-    let municipalities = if staff.is_admin {
-        editable_municipalities(state, staff).await?
-    } else {
-        staff_municipalities(state, staff).await?
-    };
+    let municipalities =
+        if staff.is_admin { all_municipalities(state).await? } else { staff_municipalities(state, staff).await? };
     Ok(ListPage {
         search_value: String::new(),
         surveys,
@@ -1095,7 +1077,7 @@ struct SubAreasPage {
 async fn sub_area_access(state: &AppState, staff: &Staff, code: &str) -> Result<String, AppError> {
     let names = lofte_db::municipalities::names(&state.db).await?;
     let (_, name) = names.into_iter().find(|(c, _)| c == code).ok_or(AppError::NotFound)?;
-    if !staff.can_edit(&municipality_parties(state, code).await?) {
+    if !staff.can_edit(&lofte_db::municipalities::parties(&state.db, code).await?) {
         return Err(AppError::Forbidden);
     }
     Ok(name)
