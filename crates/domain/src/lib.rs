@@ -13,6 +13,7 @@ pub mod promise;
 pub mod reference;
 pub mod seal;
 pub mod signing;
+pub mod statistics;
 pub mod stats;
 pub mod survey;
 
