@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dialogue;
 pub mod diff;
+pub mod lagesbild;
 pub mod org;
 pub mod population;
 pub mod problems;

@@ -2,13 +2,13 @@
 //! independent shares (Newcombe's hybrid score interval) and post-stratified shares with Kish's
 //! effective sample size. Pure functions of their arguments.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The standard normal quantile for a two-sided 95 % interval (Φ⁻¹(0.975)).
 pub const Z95: f64 = 1.959963984540054;
 
 /// A share with its confidence interval. `n` is the (possibly effective, non-integer) sample size.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub share: f64,
     pub lo: f64,
@@ -50,7 +50,7 @@ pub fn share(k: u64, n: u64) -> Option<Estimate> {
 }
 
 /// The change `b − a` between two independent shares (e.g. last year `a`, this year `b`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Difference {
     pub diff: f64,
     pub lo: f64,
@@ -89,7 +89,7 @@ pub struct Stratum {
 }
 
 /// A post-stratified share.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Weighted {
     /// The weighted share with its 95 % Wilson interval at the effective sample size (`n = n_eff`).
     pub estimate: Estimate,

@@ -391,6 +391,36 @@ fn numbers(counts: &Counts, key: &str, n: u64, o: Options) -> Option<NumberSumma
     })
 }
 
+/// How many of those who took a stand on a problem question see a big problem.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ProblemShare {
+    /// Answered "mycket stort" or "ganska stort".
+    pub big: u64,
+    /// Answered the question with anything but "vet ej".
+    pub n: u64,
+}
+
+impl ProblemShare {
+    /// The share with its 95 % interval, or `None` when public and either count is under the
+    /// smallest count shown (as the survey's own results would hide it).
+    pub fn estimate(&self, min_cell: u64, public: bool) -> Option<Estimate> {
+        if public && (self.n < min_cell || self.big < min_cell) {
+            return None;
+        }
+        share(self.big, self.n)
+    }
+}
+
+/// The first single-choice question of `q` that measures `problem`, counted as a [`ProblemShare`];
+/// `None` when the survey asks nothing about it.
+pub fn problem_share(q: &Questionnaire, counts: &Counts, problem: &str) -> Option<ProblemShare> {
+    let question = q.questions.iter().find(|x| x.kind == Kind::Single && x.problem.as_deref() == Some(problem))?;
+    let key = question.key.as_str();
+    let dont_know: u64 = question.choices.iter().filter(|c| c.dont_know).map(|c| counts.total(key, &c.key)).sum();
+    let big: u64 = super::BIG_PROBLEM.iter().map(|c| counts.total(key, c)).sum();
+    Some(ProblemShare { big, n: counts.total(key, "").saturating_sub(dont_know) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +464,20 @@ mod tests {
 
     fn areas() -> Vec<(String, String)> {
         vec![("centrum".into(), "Centrum".into()), ("norr".into(), "Norr".into())]
+    }
+
+    #[test]
+    fn problem_share_leaves_out_dont_know() {
+        let q = safety_survey_template();
+        let c = counts_of(&q, &crowd());
+        let s = problem_share(&q, &c, "klotter").expect("graffiti is asked");
+        // 13 big of the 37 who took a stand (3 "vet ej" left out).
+        assert_eq!(s, ProblemShare { big: 13, n: 37 });
+        let e = s.estimate(5, true).expect("shown");
+        assert!((e.share - 13.0 / 37.0).abs() < 1e-12);
+        assert_eq!(ProblemShare { big: 4, n: 37 }.estimate(5, true), None);
+        assert!(ProblemShare { big: 4, n: 37 }.estimate(5, false).is_some());
+        assert_eq!(problem_share(&q, &c, "okant-problem"), None);
     }
 
     #[test]
