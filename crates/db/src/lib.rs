@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod audit;
+mod batch;
 pub mod dialogues;
+pub mod lagesbild;
 pub mod drafts;
 mod error;
 pub mod municipalities;
@@ -16,6 +18,7 @@ pub mod promises;
 pub mod seed;
 pub mod signatures;
 pub mod signing;
+pub mod statistics;
 pub mod surveys;
 pub mod text_import;
 mod time_text;

@@ -14,6 +14,7 @@ use lofte_domain::{IsoDate, ValidationError};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
+use crate::batch::{BATCH, batched, statement};
 use crate::{Db, DbError, now_text};
 
 /// Why an answer was not taken. Not an error of ours: the respondent is told.
@@ -409,25 +410,6 @@ pub async fn submit(db: &Db, id: Uuid, s: Submission) -> Result<Result<(), Refus
     Ok(Ok(()))
 }
 
-/// Rows written by one multi-row statement at most.
-const BATCH: usize = 100;
-
-/// The statements `INSERT … VALUES (…), (…) …` for 1 to [`BATCH`] rows (index = rows), built
-/// once from fixed text: placeholders only, never data.
-fn batched(head: &str, columns: usize, tail: &str) -> Vec<String> {
-    (0..=BATCH)
-        .map(|rows| {
-            let values: Vec<String> = (0..rows)
-                .map(|r| {
-                    let params: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
-            format!("{head} {}{tail}", values.join(", "))
-        })
-        .collect()
-}
-
 static TALLY_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
     batched(
         "INSERT INTO survey_tally (survey_id, question, choice, sub_area, gender, age, n) VALUES",
@@ -442,10 +424,6 @@ static FREE_TEXT_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
     batched("INSERT INTO survey_free_text (id, survey_id, question, answered_on, text) VALUES", 5, "")
 });
 
-fn statement(all: &'static LazyLock<Vec<String>>, rows: usize) -> &'static str {
-    let all: &'static Vec<String> = all;
-    all.get(rows).map_or("", String::as_str)
-}
 
 /// Writes answer rows, free texts and counts (summed per key first) in the caller's transaction,
 /// [`BATCH`] rows per statement.
