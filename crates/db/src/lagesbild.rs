@@ -104,11 +104,12 @@ pub async fn create(
     let id = Uuid::now_v7();
     let now = now_text();
     let mut tx = db.begin_write().await?;
-    let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM lagesbild WHERE municipality_code = $1 AND year = $2")
-        .bind(first)
-        .bind(i64::from(year))
-        .fetch_optional(&mut *tx)
-        .await?;
+    let taken: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM lagesbild WHERE municipality_code = $1 AND year = $2")
+            .bind(first)
+            .bind(i64::from(year))
+            .fetch_optional(&mut *tx)
+            .await?;
     if taken.is_some() {
         return Err(DbError::invalid("year", format!("Det finns redan en lägesbild för {year}.")));
     }
@@ -253,7 +254,13 @@ pub struct Edit {
     pub choices: Vec<Choice>,
 }
 
-async fn bump(conn: &mut AnyConnection, id: Uuid, base_version: i64, actor: Actor<'_>, now: &str) -> Result<i64, DbError> {
+async fn bump(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    base_version: i64,
+    actor: Actor<'_>,
+    now: &str,
+) -> Result<i64, DbError> {
     let done = sqlx::query(
         "UPDATE lagesbild SET version = version + 1, updated_at = $1, updated_by_name = $2 WHERE id = $3 AND version = $4",
     )
@@ -307,15 +314,20 @@ pub async fn save(db: &Db, id: Uuid, base_version: i64, edit: &Edit, actor: Acto
     .await?;
     for (key, analysis, notes) in &edit.problems {
         problem_row(&mut tx, id, key).await?;
-        sqlx::query("UPDATE lagesbild_problem SET analysis = $1, notes = $2 WHERE lagesbild_id = $3 AND problem_key = $4")
-            .bind(analysis)
-            .bind(notes)
-            .bind(id.to_string())
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE lagesbild_problem SET analysis = $1, notes = $2 WHERE lagesbild_id = $3 AND problem_key = $4",
+        )
+        .bind(analysis)
+        .bind(notes)
+        .bind(id.to_string())
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
     }
-    sqlx::query("DELETE FROM lagesbild_indicator WHERE lagesbild_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM lagesbild_indicator WHERE lagesbild_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
     for c in &edit.choices {
         sqlx::query(
             "INSERT INTO lagesbild_indicator (lagesbild_id, problem_key, indicator_key, chosen) VALUES ($1, $2, $3, $4) \
@@ -328,7 +340,8 @@ pub async fn save(db: &Db, id: Uuid, base_version: i64, edit: &Edit, actor: Acto
         .execute(&mut *tx)
         .await?;
     }
-    audit::append(&mut tx, actor, None, "lägesbild sparad", &format!("lägesbild {id}: version {version}"), &now).await?;
+    audit::append(&mut tx, actor, None, "lägesbild sparad", &format!("lägesbild {id}: version {version}"), &now)
+        .await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -391,7 +404,8 @@ pub async fn snapshot(
     .bind(content)
     .execute(&mut *tx)
     .await?;
-    let detail = format!("lägesbild {id}: ögonblicksbild {snapshot} {made_on}{}", if public { ", publicerad" } else { "" });
+    let detail =
+        format!("lägesbild {id}: ögonblicksbild {snapshot} {made_on}{}", if public { ", publicerad" } else { "" });
     audit::append(&mut tx, actor, None, "lägesbild fastställd", &detail, &now).await?;
     tx.commit().await?;
     Ok(snapshot)

@@ -60,12 +60,24 @@ async fn count_values(conn: &mut AnyConnection) -> Result<i64, DbError> {
 /// stored, its region is a known municipality or county, the nation or a police area, its period
 /// a year or month. The first fault is named (indicator, region, period).
 async fn check(conn: &mut AnyConnection, batch: &Batch) -> Result<(), DbError> {
-    let municipalities: BTreeSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT code FROM municipality").fetch_all(&mut *conn).await?.into_iter().map(|(c,)| c).collect();
-    let counties: BTreeSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT code FROM county").fetch_all(&mut *conn).await?.into_iter().map(|(c,)| c).collect();
-    let stored: BTreeSet<String> =
-        sqlx::query_as::<_, (String,)>("SELECT key FROM indicator").fetch_all(&mut *conn).await?.into_iter().map(|(c,)| c).collect();
+    let municipalities: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT code FROM municipality")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(c,)| c)
+        .collect();
+    let counties: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT code FROM county")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(c,)| c)
+        .collect();
+    let stored: BTreeSet<String> = sqlx::query_as::<_, (String,)>("SELECT key FROM indicator")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(c,)| c)
+        .collect();
     let named: BTreeSet<&str> = batch.indicators.iter().map(|i| i.key.as_str()).collect();
     for (n, o) in batch.observations.iter().enumerate() {
         let at = || format!("värde {} ({}, {}, {})", n + 1, o.indicator, o.region, o.period);
@@ -300,7 +312,8 @@ pub async fn describe(db: &Db, i: &Indicator, actor: Actor<'_>) -> Result<(), Db
     let now = now_text();
     let mut tx = db.begin_write().await?;
     write_indicators(&mut tx, std::slice::from_ref(i), &now).await?;
-    audit::append(&mut tx, actor, None, "indikator beskriven", &format!("indikator {}: {}", i.key, i.name), &now).await?;
+    audit::append(&mut tx, actor, None, "indikator beskriven", &format!("indikator {}: {}", i.key, i.name), &now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -424,7 +424,6 @@ static FREE_TEXT_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
     batched("INSERT INTO survey_free_text (id, survey_id, question, answered_on, text) VALUES", 5, "")
 });
 
-
 /// Writes answer rows, free texts and counts (summed per key first) in the caller's transaction,
 /// [`BATCH`] rows per statement.
 async fn write_answers(

@@ -115,7 +115,11 @@ impl Point {
 pub struct Comparison {
     pub region: String,
     pub name: String,
+    /// The figure of the municipality's latest period (or the region's latest).
     pub point: Point,
+    /// The region's whole series, for charts and tables.
+    #[serde(default)]
+    pub series: Vec<Point>,
 }
 
 /// Change over the last years of a series.
@@ -378,7 +382,12 @@ mod tests {
             region: "1785".into(),
             region_name: "Säffle".into(),
             trend: trend(&points, unit),
-            nation: Some(Comparison { region: "00".into(), name: "Riket".into(), point: point("2024", nation) }),
+            nation: Some(Comparison {
+                region: "00".into(),
+                name: "Riket".into(),
+                point: point("2024", nation),
+                series: vec![],
+            }),
             county: None,
             points,
         }

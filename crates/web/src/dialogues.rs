@@ -35,7 +35,11 @@ const BLANK_PLACES: usize = 2;
 /// The municipalities whose dialogues this person may read (or write, with `edit`), as (code,
 /// name) in Swedish order: their own municipalities and those of their police areas; for
 /// administrators all.
-async fn municipalities_of(state: &AppState, staff: &Staff, edit: bool) -> Result<Vec<(String, String)>, AppError> {
+pub(crate) async fn municipalities_of(
+    state: &AppState,
+    staff: &Staff,
+    edit: bool,
+) -> Result<Vec<(String, String)>, AppError> {
     let all = lofte_db::municipalities::names(&state.db).await?;
     let mut codes: Vec<String> = Vec::new();
     for (org, role) in &staff.memberships {
@@ -58,7 +62,7 @@ async fn municipalities_of(state: &AppState, staff: &Staff, edit: bool) -> Resul
 }
 
 /// The municipality's name, or `None` when the code is not one of the 290.
-async fn municipality_name(state: &AppState, code: &str) -> Result<Option<String>, AppError> {
+pub(crate) async fn municipality_name(state: &AppState, code: &str) -> Result<Option<String>, AppError> {
     if code.is_empty() || code.len() > 4 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
@@ -66,7 +70,7 @@ async fn municipality_name(state: &AppState, code: &str) -> Result<Option<String
 }
 
 /// Whether this person may read (or write) the municipality's dialogues.
-async fn may(state: &AppState, staff: &Staff, code: &str, edit: bool) -> Result<bool, AppError> {
+pub(crate) async fn may(state: &AppState, staff: &Staff, code: &str, edit: bool) -> Result<bool, AppError> {
     let orgs = lofte_db::municipalities::parties(&state.db, code).await?;
     Ok(if edit { staff.can_edit(&orgs) } else { staff.can_read(&orgs) })
 }
@@ -581,10 +585,6 @@ struct ViewPage {
     error: Option<String>,
 }
 
-fn time_label(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
 async fn view_page(
     state: &AppState,
     staff: &Staff,
@@ -619,8 +619,13 @@ async fn view_page(
                 problem: p.problem.as_deref().map(|k| problem_name(&vocabulary, k)).unwrap_or_default(),
             })
             .collect(),
-        created: format!("{} av {}", time_label(&stored.created_at), stored.created_by),
-        updated: format!("{} av {} (version {})", time_label(&stored.updated_at), stored.updated_by, stored.version),
+        created: format!("{} av {}", crate::views::time_label(&stored.created_at), stored.created_by),
+        updated: format!(
+            "{} av {} (version {})",
+            crate::views::time_label(&stored.updated_at),
+            stored.updated_by,
+            stored.version
+        ),
         can_edit: may(state, staff, &d.municipality_code, true).await?,
         error,
     };

@@ -48,10 +48,6 @@ fn parties_label(doc: &PromiseDocument) -> String {
     format!("{} och Lokalpolisområde {}", crate::views::join_sv(&names), doc.police_area.name)
 }
 
-fn time_label(t: &str) -> String {
-    t.get(..16).unwrap_or(t).replace('T', " ")
-}
-
 pub struct ChangeView {
     pub kind: &'static str,
     pub label: String,
@@ -168,12 +164,12 @@ pub async fn overview_page(
     let versions = drafts::versions(&state.db, id)
         .await?
         .into_iter()
-        .map(|v| drafts::VersionRow { saved_at: time_label(&v.saved_at), ..v })
+        .map(|v| drafts::VersionRow { saved_at: crate::views::time_label(&v.saved_at), ..v })
         .collect();
     let audit = drafts::audit_log(&state.db, id)
         .await?
         .into_iter()
-        .map(|a| drafts::AuditRow { at: time_label(&a.at), ..a })
+        .map(|a| drafts::AuditRow { at: crate::views::time_label(&a.at), ..a })
         .collect();
     let required = lofte_db::signing::required_parties(doc);
     let signed_by = |key: &lofte_domain::signing::PartyKey| {

@@ -8,6 +8,7 @@ mod documents;
 mod edit_form;
 mod error;
 mod i18n;
+mod lagesbild;
 pub mod mail;
 mod middleware;
 mod pages;
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/kommun/{key}", get(pages::municipality))
+        .route("/kommun/{key}/lagesbild/{year}", get(lagesbild::public_page))
         .route("/lofte/{id}", get(pages::promise))
         .route("/lofte/{id}/andringar", get(pages::changes))
         .route("/lofte/{id}/forseglat.json", get(pages::sealed))

@@ -48,6 +48,12 @@ pub enum Access {
     /// Editors of the municipality of the dialogue `{id}` or of a police area covering it (and
     /// admins).
     DialogueEdit,
+    /// Staff of the municipalities of the lägesbild `{id}` or of a police area covering them (and
+    /// admins).
+    LagesbildRead,
+    /// Editors of the municipality of the lägesbild `{id}` or of a police area covering it (and
+    /// admins).
+    LagesbildEdit,
 }
 
 /// A staff route: method, path, and who may use it.
@@ -122,6 +128,19 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), get(crate::dialogues::edit_form)),
         (spec("POST", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), post(crate::dialogues::edit)),
         (spec("POST", "/arbetsyta/dialoger/{id}/ta-bort", Access::DialogueEdit), post(crate::dialogues::delete)),
+        (spec("GET", "/arbetsyta/lagesbild", Access::Staff), get(crate::lagesbild::index)),
+        (spec("POST", "/arbetsyta/lagesbild", Access::Staff), post(crate::lagesbild::create)),
+        (spec("GET", "/arbetsyta/lagesbild/{id}", Access::LagesbildRead), get(crate::lagesbild::view)),
+        (spec("GET", "/arbetsyta/lagesbild/{id}/redigera", Access::LagesbildEdit), get(crate::lagesbild::edit_form)),
+        (spec("POST", "/arbetsyta/lagesbild/{id}/redigera", Access::LagesbildEdit), post(crate::lagesbild::edit)),
+        (spec("POST", "/arbetsyta/lagesbild/{id}/fokus", Access::LagesbildEdit), post(crate::lagesbild::focus)),
+        (spec("POST", "/arbetsyta/lagesbild/{id}/faststall", Access::LagesbildEdit), post(crate::lagesbild::snapshot)),
+        (
+            spec("GET", "/arbetsyta/lagesbild/{id}/version/{snapshot}", Access::LagesbildRead),
+            get(crate::lagesbild::snapshot_view),
+        ),
+        (spec("GET", "/arbetsyta/lagesbild/{id}/utskrift", Access::LagesbildRead), get(crate::lagesbild::print)),
+        (spec("GET", "/arbetsyta/lagesbild/{id}/lagesbild.json", Access::LagesbildRead), get(crate::lagesbild::json)),
         (spec("GET", "/arbetsyta/problem", Access::Staff), get(crate::dialogues::problem_list)),
         (spec("POST", "/arbetsyta/problem", Access::Staff), post(crate::dialogues::add_problem)),
         (spec("GET", "/arbetsyta/inbjudningar", Access::Admin), get(invite_form)),

@@ -377,7 +377,7 @@ impl CountsCache {
 }
 
 /// A survey's counts, grouped the two ways results need (the two queries run side by side).
-async fn counts(state: &AppState, s: &Survey) -> Result<std::sync::Arc<Counts>, AppError> {
+pub(crate) async fn counts(state: &AppState, s: &Survey) -> Result<std::sync::Arc<Counts>, AppError> {
     if let Some(c) = state.survey_counts.get(s.id, s.responses) {
         return Ok(c);
     }

@@ -233,6 +233,11 @@ pub fn status_label(status: lofte_domain::Status, validity: Validity, signed: bo
 }
 
 /// Today in Sweden.
+/// A stored timestamp (RFC 3339, UTC) as `YYYY-MM-DD HH:MM`.
+pub fn time_label(t: &str) -> String {
+    t.get(..16).unwrap_or(t).replace('T', " ")
+}
+
 pub fn today() -> IsoDate {
     lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc())
 }
