@@ -12,6 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod numbers;
+pub mod places;
+
 /// SCB's (and our) region code of the whole country.
 pub const NATION: &str = "00";
 
