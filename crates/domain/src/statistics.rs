@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub mod kolada;
 pub mod numbers;
 pub mod places;
+pub mod polisen;
 
 /// SCB's (and our) region code of the whole country.
 pub const NATION: &str = "00";
