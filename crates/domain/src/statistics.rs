@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod bra;
 pub mod kolada;
 pub mod numbers;
 pub mod places;
