@@ -17,6 +17,7 @@ pub mod kolada;
 pub mod numbers;
 pub mod places;
 pub mod polisen;
+pub mod scb;
 
 /// SCB's (and our) region code of the whole country.
 pub const NATION: &str = "00";

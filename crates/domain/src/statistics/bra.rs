@@ -127,7 +127,7 @@ fn year_token(token: &str) -> Option<i32> {
 
 /// The last year (1950–2100) written as a 4-digit word in `text`.
 fn year_in(text: &str) -> Option<i32> {
-    text.split(|c: char| !c.is_ascii_digit()).filter_map(year_token).last()
+    text.split(|c: char| !c.is_ascii_digit()).rev().find_map(year_token)
 }
 
 fn squeeze(text: &str) -> String {
