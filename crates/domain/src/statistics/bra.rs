@@ -443,4 +443,22 @@ mod tests {
         let err = parse(&bytes, &places(), &BraOptions::default()).expect_err("unknown");
         assert_eq!(err.to_string(), "rad 5: okänd kommun \"Säfle\"");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300), year in proptest::option::of(1900i32..2200)) {
+            let places = places();
+            let options = BraOptions { name: Some("Brott".into()), year };
+            let _ = parse(&bytes, &places, &BraOptions::default());
+            let _ = parse(&bytes, &places, &options);
+            let mut xlsx = b"PK\x03\x04".to_vec();
+            xlsx.extend(&bytes);
+            let _ = parse(&xlsx, &places, &options);
+        }
+
+        #[test]
+        fn never_panics_on_table_like_text(text in "(Kommun|Region|Anmälda brott 2024|Säffle|Riket|Källa|[0-9 ,.;\t-]{0,12}|\n){0,30}") {
+            let _ = parse(text.as_bytes(), &places(), &BraOptions::default());
+        }
+    }
 }

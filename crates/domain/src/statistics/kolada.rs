@@ -384,4 +384,11 @@ mod tests {
         let doc = parse(br#"{"values": [], "next_url": "https://api.kolada.se/v3/x?page=3"}"#).expect("empty");
         assert_eq!(doc.next.as_deref(), Some("https://api.kolada.se/v3/x?page=3"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(\\{|\\}|\\[|\\]|,|:|\"values\"|\"kpi\"|\"N07403\"|\"municipality\"|\"0000\"|\"period\"|2023|\"gender\"|\"T\"|\"value\"|null|1\\.5|\"id\"|\"title\"|\"next_url\"){0,40}") {
+            let _ = parse(text.as_bytes());
+        }
+    }
 }

@@ -392,4 +392,11 @@ mod tests {
         );
         assert_eq!(parse(b"[1]", &p).expect_err("number").at, "post 1");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(\\{|\\}|\\[|\\]|,|:|\"id\"|1|\"datetime\"|\"2025-06-07 7:32:06 \\+02:00\"|\"type\"|\"Brand\"|\"location\"|\"name\"|\"Värmlands län\"|\"x, Säffle\"){0,40}") {
+            let _ = parse(text.as_bytes(), &places());
+        }
+    }
 }
