@@ -12,6 +12,13 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod bra;
+pub mod kolada;
+pub mod numbers;
+pub mod places;
+pub mod polisen;
+pub mod scb;
+
 /// SCB's (and our) region code of the whole country.
 pub const NATION: &str = "00";
 
@@ -300,6 +307,40 @@ pub fn valid_period(period: &str) -> bool {
 /// The year of a period (`2024-05` → 2024).
 pub fn period_year(period: &str) -> Option<i32> {
     period.get(..4)?.parse().ok()
+}
+
+/// Reads JSON (a UTF-8 byte order mark is skipped); a syntax error names its line and column.
+pub(crate) fn read_json(bytes: &[u8]) -> Result<serde_json::Value, ImportError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice(bytes).map_err(|e| {
+        let detail = e.to_string();
+        let detail = detail.split(" at line ").next().unwrap_or_default();
+        let message = if e.is_eof() {
+            format!("filen tar slut mitt i JSON-innehållet ({detail})")
+        } else {
+            format!("ogiltig JSON ({detail})")
+        };
+        ImportError::new(format!("rad {}, kolumn {}", e.line(), e.column()), message)
+    })
+}
+
+/// A serde message in Swedish, for the common cases ("missing field `x`", "invalid type: …").
+pub(crate) fn serde_message_sv(message: &str) -> String {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')) {
+        format!("fältet \"{field}\" saknas")
+    } else if let Some(rest) = message.strip_prefix("invalid type: ") {
+        format!("fel typ av värde ({rest})")
+    } else {
+        format!("oväntat innehåll ({message})")
+    }
+}
+
+/// Adds an indicator unless one with the same key is already there.
+pub(crate) fn push_indicator(indicators: &mut Vec<Indicator>, indicator: Indicator) {
+    if !indicators.iter().any(|i| i.key == indicator.key) {
+        indicators.push(indicator);
+    }
 }
 
 #[cfg(test)]
