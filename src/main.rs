@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use lofte_db::promises::Actor;
 use lofte_db::{Db, DbError, police_areas, promises, seed};
+use lofte_domain::statistics::places::Places;
+use lofte_domain::statistics::{Batch, Source};
 use uuid::Uuid;
 
 /// Löfte: medborgarlöften för kommuner och lokalpolisområden.
@@ -203,6 +206,49 @@ enum Import {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Kolada (RKA) key figures: value documents (API v2 `next_page` or v3 `next_url`) or KPI
+    /// metadata, from files or from --url (following the pages). Values are upserted by
+    /// indicator, region, period and gender, so importing twice changes nothing. All or nothing.
+    Kolada {
+        files: Vec<String>,
+        /// Fetch from the Kolada API, e.g. https://api.kolada.se/v3/data/kpi/N07403/year/2023,2024
+        #[arg(long)]
+        url: Option<String>,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// SCB PxWeb population (json-stat2 or v1 json), or SCB's CSV of population per municipality
+    /// (kommun_kod,kommun_namn,population; needs --year): stored as scb:folkmangd, the base of
+    /// every rate per 100 000.
+    Scb {
+        file: String,
+        /// The year of a CSV file.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Polisen's published events (JSON from https://polisen.se/api/events): each event once
+    /// (by id, so overlapping downloads do not count twice), counted per municipality, county,
+    /// type and month. Polisen's events are a selection, not crime statistics.
+    Polisen {
+        files: Vec<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Brå's table of reported crimes per municipality (CSV with semicolons, or xlsx).
+    Bra {
+        file: String,
+        /// The kind of crime, when the file's title does not say (e.g. "Anmälda brott totalt").
+        #[arg(long)]
+        name: Option<String>,
+        /// The year, when the file does not say.
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -235,6 +281,9 @@ enum PoliceAreaCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // HTTPS (lofte import kolada --url) uses rustls with ring; installing fails only if a
+    // provider is already installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // The server logs requests; the tools print their own results and log only problems.
     let default_filter = if matches!(cli.command, None | Some(Command::Serve(_))) { "info,sqlx=warn" } else { "warn" };
     tracing_subscriber::fmt()
@@ -350,6 +399,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(Import::Answers { file, survey, mapping, dry_run }) => {
             import_answers(&cli.db, &file, &survey, mapping.as_deref(), dry_run).await
         }
+        Command::Import(Import::Kolada { files, url, dry_run }) => {
+            import_kolada(&cli.db, &files, url.as_deref(), dry_run).await
+        }
+        Command::Import(Import::Scb { file, year, dry_run }) => {
+            let read = |bytes: &[u8]| lofte_domain::statistics::scb::parse(bytes, year);
+            import_batch(&cli.db, Source::Scb, &file, read, dry_run).await
+        }
+        Command::Import(Import::Bra { file, name, year, dry_run }) => {
+            let places = Places::new(&seed::reference_data()?);
+            let options = lofte_domain::statistics::bra::BraOptions { name, year };
+            let read = |bytes: &[u8]| lofte_domain::statistics::bra::parse(bytes, &places, &options);
+            import_batch(&cli.db, Source::Bra, &file, read, dry_run).await
+        }
+        Command::Import(Import::Polisen { files, dry_run }) => import_polisen(&cli.db, &files, dry_run).await,
         Command::PoliceArea(cmd) => police_area(&cli.db, cmd).await,
         Command::User(cmd) => user(&cli.db, cmd).await,
         Command::Audit(AuditCmd::Verify) => {
@@ -517,6 +580,237 @@ fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
         Ok(bytes)
     } else {
         std::fs::read(file)
+    }
+}
+
+fn progress_bar(len: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} ({{eta}})"))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn report(stored: &lofte_db::statistics::Stored, what: &str, dry_run: bool) {
+    let s = stored;
+    let head = if dry_run { "Provläsning" } else { "Importerat" };
+    println!(
+        "{head} ({what}): {} indikatorer, {} värden ({} nya){}.{}",
+        s.indicators,
+        s.observations,
+        s.new_observations,
+        if s.new_events > 0 || what == "Polisen" {
+            format!(", {} nya händelser", s.new_events)
+        } else {
+            String::new()
+        },
+        if dry_run { " Inget skrevs." } else { "" }
+    );
+}
+
+/// Reads a file with `read` and stores the batch (all or nothing).
+async fn import_batch(
+    db_args: &DbArgs,
+    source: Source,
+    file: &str,
+    read: impl FnOnce(&[u8]) -> Result<Batch, lofte_domain::statistics::ImportError>,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    let bytes = match read_input(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let batch = match read(&bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{file}: {e}");
+            eprintln!("Inget importerades.");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    store_batch(db_args, source, file, &batch, dry_run).await
+}
+
+async fn store_batch(db_args: &DbArgs, source: Source, label: &str, batch: &Batch, dry_run: bool) -> Result<ExitCode> {
+    for w in &batch.warnings {
+        eprintln!("{label}: {w}");
+    }
+    must_exist(db_args)?;
+    let db = open(db_args, 1).await?;
+    let bar = progress_bar(batch.observations.len(), "värden");
+    let result = lofte_db::statistics::store(&db, source, label, batch, dry_run, Actor::STATISTICS, &mut |n| {
+        bar.set_position(n as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    match result {
+        Ok(stored) => {
+            report(&stored, source.code(), dry_run);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(lofte_db::DbError::Invalid(errors)) => {
+            for e in errors {
+                eprintln!("{label}: {}: {}", e.path, e.message);
+            }
+            eprintln!("Inget importerades.");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The most pages --url follows (Kolada pages hold up to 5 000 values).
+const MAX_PAGES: usize = 10_000;
+
+async fn import_kolada(db_args: &DbArgs, files: &[String], url: Option<&str>, dry_run: bool) -> Result<ExitCode> {
+    use lofte_domain::statistics::kolada;
+    if files.is_empty() == url.is_none() {
+        eprintln!("Ange antingen filer eller --url (inte båda).");
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut all = Batch::default();
+    let mut add = |doc: kolada::KoladaDocument| {
+        for i in doc.batch.indicators {
+            if let Some(old) = all.indicators.iter_mut().find(|o| o.key == i.key) {
+                if old.description.is_empty() {
+                    *old = i;
+                }
+            } else {
+                all.indicators.push(i);
+            }
+        }
+        all.observations.extend(doc.batch.observations);
+        all.warnings.extend(doc.batch.warnings);
+        doc.next
+    };
+    let label;
+    if let Some(url) = url {
+        label = url.to_owned();
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("lofte/", env!("CARGO_PKG_VERSION"), " (medborgarlöften)"))
+            .timeout(std::time::Duration::from_secs(60))
+            .build()?;
+        let spinner = indicatif::ProgressBar::new_spinner();
+        let mut next = Some(url.to_owned());
+        let mut seen = std::collections::HashSet::new();
+        let mut page = 0;
+        while let Some(u) = next.take() {
+            page += 1;
+            if page > MAX_PAGES || !seen.insert(u.clone()) {
+                eprintln!(
+                    "{u}: sidorna tar aldrig slut (samma sida igen eller fler än {MAX_PAGES}). Inget importerades."
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            spinner.set_message(format!("hämtar sida {page}"));
+            let response = match client.get(&u).send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("{u}: kunde inte hämta: {e}. Inget importerades.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            if !response.status().is_success() {
+                eprintln!("{u}: servern svarade {}. Inget importerades.", response.status());
+                return Ok(ExitCode::FAILURE);
+            }
+            let bytes = response.bytes().await?;
+            match kolada::parse(&bytes) {
+                Ok(doc) => next = add(doc),
+                Err(e) => {
+                    eprintln!("{u} (sida {page}): {e}");
+                    eprintln!("Inget importerades.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        spinner.finish_and_clear();
+    } else {
+        label = files.join(", ");
+        for file in files {
+            let bytes = match read_input(file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            match kolada::parse(&bytes) {
+                Ok(doc) => {
+                    if let Some(next) = add(doc) {
+                        eprintln!("{file}: fler sidor finns ({next}); hämta dem med --url.");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{file}: {e}");
+                    eprintln!("Inget importerades.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    store_batch(db_args, Source::Kolada, &label, &all, dry_run).await
+}
+
+async fn import_polisen(db_args: &DbArgs, files: &[String], dry_run: bool) -> Result<ExitCode> {
+    use lofte_domain::statistics::polisen;
+    if files.is_empty() {
+        eprintln!("Ange minst en fil med Polisens händelser.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let places = Places::new(&seed::reference_data()?);
+    let mut events = Vec::new();
+    for file in files {
+        let bytes = match read_input(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
+                return Ok(ExitCode::FAILURE);
+            }
+        };
+        match polisen::parse(&bytes, &places) {
+            Ok(read) => {
+                for w in &read.warnings {
+                    eprintln!("{file}: {w}");
+                }
+                events.extend(read.events);
+            }
+            Err(e) => {
+                eprintln!("{file}: {e}");
+                eprintln!("Inget importerades.");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    let events = polisen::merge(events);
+    must_exist(db_args)?;
+    let db = open(db_args, 1).await?;
+    let months: std::collections::BTreeSet<&str> = events.iter().map(|e| e.month.as_str()).collect();
+    let bar = progress_bar(months.len(), "månader räknade");
+    let label = files.join(", ");
+    let stored = lofte_db::statistics::store_events(&db, &label, &events, dry_run, Actor::STATISTICS, &mut |n| {
+        bar.set_position(n as u64)
+    })
+    .await;
+    bar.finish_and_clear();
+    match stored {
+        Ok(s) => {
+            println!("Polisens händelser (urval) — inte brottsstatistik.");
+            report(&s, "Polisen", dry_run);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(lofte_db::DbError::Invalid(errors)) => {
+            for e in errors {
+                eprintln!("{label}: {}: {}", e.path, e.message);
+            }
+            eprintln!("Inget importerades.");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -360,6 +360,8 @@ pub struct Actor<'a> {
 
 impl Actor<'_> {
     pub const IMPORT: Actor<'static> = Actor { id: None, name: "Import (lofte import json)" };
+    /// Statistics imported from the command line.
+    pub const STATISTICS: Actor<'static> = Actor { id: None, name: "Import (lofte import, statistik)" };
 }
 
 /// Keeps the document's current state (content and record) as a numbered version.

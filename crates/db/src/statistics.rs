@@ -6,6 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::LazyLock;
 
+use lofte_domain::statistics::add_totals;
+use lofte_domain::statistics::places::Places;
+use lofte_domain::statistics::polisen::{self, Event, EventCount};
 use lofte_domain::statistics::{Batch, Better, Gender, Indicator, Level, Observation, Source, Unit, valid_period};
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -15,7 +18,7 @@ use crate::promises::Actor;
 use crate::{Db, DbError, audit, now_text};
 
 /// The indicator key of population (SCB), used for rates per 100 000.
-pub const POPULATION: &str = "scb:folkmangd";
+pub use lofte_domain::statistics::scb::POPULATION;
 
 /// What storing a batch did (or, on a dry run, would do).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -128,7 +131,14 @@ async fn write_indicators(conn: &mut AnyConnection, indicators: &[Indicator], no
     Ok(())
 }
 
-async fn write_values(conn: &mut AnyConnection, values: &[Observation], note: &str, now: &str) -> Result<(), DbError> {
+async fn write_values(
+    conn: &mut AnyConnection,
+    values: &[Observation],
+    note: &str,
+    now: &str,
+    progress: &mut dyn FnMut(usize),
+) -> Result<(), DbError> {
+    let mut done = 0;
     for chunk in values.chunks(BATCH) {
         let mut query = sqlx::query(statement(&VALUE_SQL, chunk.len()));
         for o in chunk {
@@ -143,6 +153,8 @@ async fn write_values(conn: &mut AnyConnection, values: &[Observation], note: &s
                 .bind(now);
         }
         query.execute(&mut *conn).await?;
+        done += chunk.len();
+        progress(done);
     }
     Ok(())
 }
@@ -176,6 +188,8 @@ async fn record(
 /// Stores a batch in one transaction: indicators (described ones replace texts, bare ones only
 /// fill gaps) and values (upserted). With `dry_run` everything is checked and done, then rolled
 /// back, so the figures are exactly what a real run would give. Nothing is written on error.
+/// Counts given for every municipality of a county (or the country) also get the county's (the
+/// nation's) total (`statistics::add_totals`). `progress` hears how many values are written.
 pub async fn store(
     db: &Db,
     source: Source,
@@ -183,13 +197,17 @@ pub async fn store(
     batch: &Batch,
     dry_run: bool,
     actor: Actor<'_>,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<Stored, DbError> {
+    let mut batch = batch.clone();
+    add_totals(&mut batch, &Places::new(&crate::seed::reference_data()?));
+    let batch = &batch;
     let now = now_text();
     let mut tx = db.begin_write().await?;
     check(&mut tx, batch).await?;
     let before = count_values(&mut tx).await?;
     write_indicators(&mut tx, &batch.indicators, &now).await?;
-    write_values(&mut tx, &batch.observations, "", &now).await?;
+    write_values(&mut tx, &batch.observations, "", &now, progress).await?;
     let after = count_values(&mut tx).await?;
     let stored = Stored {
         indicators: batch.indicators.len() as u64,
@@ -206,37 +224,16 @@ pub async fn store(
     Ok(stored)
 }
 
-/// A police event as stored: id, day published, month, type, county and municipality codes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PoliceEvent {
-    pub id: i64,
-    pub published_on: String,
-    pub month: String,
-    pub kind: String,
-    pub county: String,
-    pub municipality: Option<String>,
-}
-
-/// Events of one type, month and place, counted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventCountRow {
-    pub kind: String,
-    pub month: String,
-    pub county: String,
-    pub municipality: Option<String>,
-    pub count: i64,
-}
-
 /// Stores Polisen's events (each id once), then recounts every month they touch from all stored
-/// events and stores those counts through `observations` (the domain's counting rules), all in
-/// one transaction.
+/// events (`polisen::observations`: per municipality, county and the nation) and stores those
+/// counts, all in one transaction; with `dry_run` rolled back.
 pub async fn store_events(
     db: &Db,
     label: &str,
-    events: &[PoliceEvent],
-    observations: impl FnOnce(Vec<EventCountRow>) -> Batch,
+    events: &[Event],
     dry_run: bool,
     actor: Actor<'_>,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<Stored, DbError> {
     let now = now_text();
     let mut tx = db.begin_write().await?;
@@ -246,7 +243,7 @@ pub async fn store_events(
         for e in chunk {
             query = query
                 .bind(e.id)
-                .bind(&e.published_on)
+                .bind(&e.date)
                 .bind(&e.month)
                 .bind(&e.kind)
                 .bind(&e.county)
@@ -254,6 +251,7 @@ pub async fn store_events(
         }
         query.execute(&mut *tx).await?;
     }
+    let mut counted = 0;
     let (after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM police_event").fetch_one(&mut *tx).await?;
     let months: BTreeSet<&str> = events.iter().map(|e| e.month.as_str()).collect();
     let mut counts = Vec::new();
@@ -265,19 +263,21 @@ pub async fn store_events(
         .bind(month)
         .fetch_all(&mut *tx)
         .await?;
-        counts.extend(rows.into_iter().map(|(kind, month, county, municipality, count)| EventCountRow {
+        counts.extend(rows.into_iter().map(|(kind, month, county, municipality, count)| EventCount {
             kind,
             month,
             county,
             municipality,
-            count,
+            count: u64::try_from(count).unwrap_or(0),
         }));
+        counted += 1;
+        progress(counted);
     }
-    let batch = observations(counts);
+    let batch = polisen::observations(&counts);
     check(&mut tx, &batch).await?;
     let values_before = count_values(&mut tx).await?;
     write_indicators(&mut tx, &batch.indicators, &now).await?;
-    write_values(&mut tx, &batch.observations, "", &now).await?;
+    write_values(&mut tx, &batch.observations, "", &now, &mut |_| {}).await?;
     let values_after = count_values(&mut tx).await?;
     let stored = Stored {
         indicators: batch.indicators.len() as u64,
@@ -300,7 +300,7 @@ pub async fn set_value(db: &Db, o: &Observation, note: &str, actor: Actor<'_>) -
     let mut tx = db.begin_write().await?;
     let batch = Batch { indicators: Vec::new(), observations: vec![o.clone()], warnings: Vec::new() };
     check(&mut tx, &batch).await?;
-    write_values(&mut tx, &batch.observations, note, &now).await?;
+    write_values(&mut tx, &batch.observations, note, &now, &mut |_| {}).await?;
     let detail = format!("värde {} {} {} {}: {:?} ({note})", o.indicator, o.region, o.period, o.gender.code(), o.value);
     audit::append(&mut tx, actor, None, "statistikvärde inmatat", &detail, &now).await?;
     tx.commit().await?;

@@ -261,6 +261,64 @@ impl ImportError {
     }
 }
 
+/// Adds county and national totals of counts that the batch has for *every* municipality of a
+/// county (or of the country) but not for the county (or the nation) itself: a sum over part of
+/// a county would be wrong, so partial coverage adds nothing. Only `Unit::Count` indicators are
+/// summed; suppressed or missing values make the total missing too.
+pub fn add_totals(batch: &mut Batch, places: &places::Places) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let counts: BTreeSet<&str> =
+        batch.indicators.iter().filter(|i| i.unit == Unit::Count).map(|i| i.key.as_str()).collect();
+    let mut members: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (m, c) in places.municipality_counties() {
+        members.entry(c).or_default().insert(m);
+    }
+    let all: usize = members.values().map(BTreeSet::len).sum();
+    // (indicator, period, gender) → region → value
+    type Key<'a> = (&'a str, &'a str, Gender);
+    let mut cells: BTreeMap<Key<'_>, BTreeMap<&str, Option<f64>>> = BTreeMap::new();
+    for o in &batch.observations {
+        if counts.contains(o.indicator.as_str()) {
+            cells.entry((&o.indicator, &o.period, o.gender)).or_default().insert(&o.region, o.value);
+        }
+    }
+    let mut added = Vec::new();
+    for ((indicator, period, gender), regions) in &cells {
+        let mut push = |region: &str, value: Option<f64>| {
+            added.push(Observation {
+                indicator: (*indicator).to_owned(),
+                region: region.to_owned(),
+                period: (*period).to_owned(),
+                gender: *gender,
+                value,
+                status: String::new(),
+            })
+        };
+        let sum = |codes: &mut dyn Iterator<Item = &&str>| -> Option<Option<f64>> {
+            let mut total = Some(0.0);
+            for code in codes {
+                let v = regions.get(*code)?;
+                total = total.zip(*v).map(|(a, b)| a + b);
+            }
+            Some(total)
+        };
+        let mut complete = 0;
+        for (county, municipalities) in &members {
+            if let Some(total) = sum(&mut municipalities.iter()) {
+                complete += municipalities.len();
+                if !regions.contains_key(county) {
+                    push(county, total);
+                }
+            }
+        }
+        if complete == all && !regions.contains_key(NATION) {
+            let total = sum(&mut members.values().flatten());
+            push(NATION, total.flatten());
+        }
+    }
+    batch.observations.extend(added);
+}
+
 /// The kind of region a code names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
@@ -362,6 +420,53 @@ mod tests {
         assert_eq!(Unit::from_title("Anmälda våldsbrott, antal/100 000 inv"), Unit::Per100k);
         assert_eq!(Unit::from_title("Anmälda stöld- och tillgreppsbrott, antal/1000 inv"), Unit::Per1000);
         assert_eq!(Unit::from_title("Invånare totalt, antal"), Unit::Count);
+    }
+
+    #[test]
+    fn totals_only_for_whole_counties() {
+        let reference = crate::reference::parse(
+            include_str!("../../../data/reference/swedish_admin_areas.csv"),
+            include_str!("../../../data/reference/bra_2015_polisregioner.txt"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let places = places::Places::new(&reference);
+        let indicator = |key: &str, unit| Indicator {
+            key: key.into(),
+            name: key.into(),
+            unit,
+            source: Source::Scb,
+            description: String::new(),
+            better: Better::Neutral,
+        };
+        let value = |key: &str, region: &str, v: f64| Observation {
+            indicator: key.into(),
+            region: region.into(),
+            period: "2024".into(),
+            gender: Gender::Total,
+            value: Some(v),
+            status: String::new(),
+        };
+        let mut batch =
+            Batch { indicators: vec![indicator("a", Unit::Count), indicator("r", Unit::Per100k)], ..Batch::default() };
+        for m in &reference.municipalities {
+            batch.observations.push(value("a", m.code.as_str(), 1.0));
+            batch.observations.push(value("r", m.code.as_str(), 1.0));
+        }
+        // Gotland (09) is one municipality; leave Värmland (17) without Säffle.
+        batch.observations.retain(|o| o.region != "1785");
+        add_totals(&mut batch, &places);
+        fn get(batch: &Batch, region: &str) -> Option<Option<f64>> {
+            batch.observations.iter().find(|o| o.indicator == "a" && o.region == region).map(|o| o.value)
+        }
+        assert_eq!(get(&batch, "09"), Some(Some(1.0)));
+        assert_eq!(get(&batch, "01"), Some(Some(26.0)));
+        assert_eq!(get(&batch, "17"), None);
+        assert_eq!(get(&batch, NATION), None);
+        assert!(!batch.observations.iter().any(|o| o.indicator == "r" && o.region.len() == 2));
+        batch.observations.push(value("a", "1785", 2.0));
+        add_totals(&mut batch, &places);
+        assert_eq!(get(&batch, "17"), Some(Some(17.0)));
+        assert_eq!(get(&batch, NATION), Some(Some(291.0)));
     }
 
     #[test]

@@ -75,6 +75,11 @@ impl Places {
         places
     }
 
+    /// Every municipality code with its county code.
+    pub fn municipality_counties(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.county_of.iter().map(|(m, c)| (m.as_str(), c.as_str()))
+    }
+
     /// The code of the municipality called `name` (`"Säffle"`, `" säffle  kommun"`).
     pub fn municipality(&self, name: &str) -> Option<&str> {
         self.municipality_entry(name).map(|(code, _)| code.as_str())
