@@ -4,12 +4,14 @@
 use lofte_domain::parse_documents;
 use lofte_domain::reference::{self, ReferenceData};
 
-use crate::{Db, DbError, accounts, police_areas, promises};
+use crate::{Db, DbError, accounts, police_areas, promises, statistics};
 
 pub const MUNICIPALITIES_CSV: &str = include_str!("../../../data/reference/swedish_admin_areas.csv");
 pub const POLICE_REGIONS_TXT: &str = include_str!("../../../data/reference/bra_2015_polisregioner.txt");
 pub const DEMO_JSON: &str = include_str!("../../../data/demo/saffle-2024.json");
 pub const DEMO_ACCOUNTS_JSON: &str = include_str!("../../../data/demo/accounts.json");
+pub const DEMO_POPULATION_CSV: &str = include_str!("../../../data/demo/population_2024_by_municipality.csv");
+pub const DEMO_POLISEN_JSON: &str = include_str!("../../../data/demo/polisen_events_2026-05.json");
 /// The password of every demo account (printed in the README; refused when the demo is off).
 pub const DEMO_PASSWORD: &str = "demo-lofte-2024";
 
@@ -81,12 +83,26 @@ pub async fn initialise(db: &Db, with_demo: bool) -> Result<Initialised, DbError
     Ok(Initialised { first_start, demo_loaded })
 }
 
-/// The demo: LPO Arvika covering Säffle, and Säffle's promise of 2024.
+/// The demo: LPO Arvika covering Säffle, and Säffle's promise of 2024, its staff, and real
+/// statistics (population 2024, Polisen's events of May 2026).
 pub async fn load_demo(db: &Db) -> Result<(), DbError> {
     police_areas::upsert(db, "Arvika", None, &["1785".to_owned()]).await?;
     let docs = parse_documents(DEMO_JSON).map_err(|e| DbError::Corrupt(format!("demo: {e}")))?;
     promises::import(db, docs, false).await?;
-    load_demo_accounts(db).await
+    load_demo_accounts(db).await?;
+    load_demo_statistics(db).await
+}
+
+async fn load_demo_statistics(db: &Db) -> Result<(), DbError> {
+    use lofte_domain::statistics::{Source, places::Places, polisen, scb};
+    let bad = |e: lofte_domain::statistics::ImportError| DbError::Corrupt(format!("demo statistics: {e}"));
+    let actor = crate::promises::Actor { id: None, name: "Demo" };
+    let population = scb::parse_population_csv(DEMO_POPULATION_CSV.as_bytes(), 2024).map_err(bad)?;
+    statistics::store(db, Source::Scb, "SCB folkmängd 2024 (demo)", &population, false, actor, &mut |_| {}).await?;
+    let events = polisen::parse(DEMO_POLISEN_JSON.as_bytes(), &Places::new(&reference_data()?)).map_err(bad)?;
+    statistics::store_events(db, "Polisens händelser maj 2026 (demo)", &events.events, false, actor, &mut |_| {})
+        .await?;
+    Ok(())
 }
 
 /// The demo's staff: an admin, an editor and a signatory for Säffle and for LPO Arvika, and a

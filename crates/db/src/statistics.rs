@@ -136,7 +136,7 @@ async fn write_values(
     values: &[Observation],
     note: &str,
     now: &str,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<(), DbError> {
     let mut done = 0;
     for chunk in values.chunks(BATCH) {
@@ -197,7 +197,7 @@ pub async fn store(
     batch: &Batch,
     dry_run: bool,
     actor: Actor<'_>,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<Stored, DbError> {
     let mut batch = batch.clone();
     add_totals(&mut batch, &Places::new(&crate::seed::reference_data()?));
@@ -233,7 +233,7 @@ pub async fn store_events(
     events: &[Event],
     dry_run: bool,
     actor: Actor<'_>,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Result<Stored, DbError> {
     let now = now_text();
     let mut tx = db.begin_write().await?;

@@ -21,8 +21,6 @@
 //! A component without evidence is left out of both sums, so a missing survey neither lowers nor
 //! raises a problem. Weights are whole numbers 0–10 that staff set.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::org::sv_sort_key;
@@ -200,24 +198,6 @@ pub fn trend(points: &[Point], unit: Unit) -> Option<Trend> {
 /// Rate per 100 000 of a count in a population.
 pub fn per_100k(count: f64, population: f64) -> Option<f64> {
     (population > 0.0 && count.is_finite()).then(|| count / population * 100_000.0)
-}
-
-/// Sums monthly periods (`YYYY-MM`) of a count into years; other units and yearly periods are
-/// kept as they are. Months of a year with a missing value leave the year missing.
-pub fn yearly(points: &[(String, Option<f64>)], unit: Unit) -> Vec<(String, Option<f64>)> {
-    if unit != Unit::Count || points.iter().all(|(p, _)| !p.contains('-')) {
-        return points.to_vec();
-    }
-    let mut years: BTreeMap<String, Option<f64>> = BTreeMap::new();
-    for (period, value) in points {
-        let year = period.get(..4).unwrap_or(period).to_owned();
-        let entry = years.entry(year).or_insert(Some(0.0));
-        *entry = match (*entry, value) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-    }
-    years.into_iter().collect()
 }
 
 /// The score components of a problem (each `None` without evidence).
@@ -441,17 +421,6 @@ mod tests {
         assert_eq!(p.comparable(Unit::Per100k), Some(12.0));
         assert_eq!(per_100k(17.0, 15_000.0).map(|r| (r * 10.0).round() / 10.0), Some(113.3));
         assert_eq!(per_100k(1.0, 0.0), None);
-    }
-
-    #[test]
-    fn months_of_counts_sum_into_years() {
-        let months = vec![
-            ("2025-05".to_owned(), Some(3.0)),
-            ("2025-06".to_owned(), Some(4.0)),
-            ("2026-05".to_owned(), Some(1.0)),
-        ];
-        assert_eq!(yearly(&months, Unit::Count), vec![("2025".to_owned(), Some(7.0)), ("2026".to_owned(), Some(1.0))]);
-        assert_eq!(yearly(&months, Unit::Per100k), months);
     }
 
     #[test]

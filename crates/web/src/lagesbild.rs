@@ -25,7 +25,7 @@ use lofte_domain::auth::Staff;
 use lofte_domain::dialogue::DialogueKind;
 use lofte_domain::lagesbild::{
     Comparison, DialogueEvidence, Document, Point, Problem, Ranked, StatisticEvidence, SurveyEvidence, Weights,
-    default_indicators, parse_weights, per_100k, rank, trend, yearly,
+    default_indicators, parse_weights, per_100k, rank, trend,
 };
 use lofte_domain::reference::ReferenceData;
 use lofte_domain::statistics::{Indicator, NATION, Source, Unit};
@@ -54,7 +54,7 @@ fn reference() -> Option<&'static ReferenceData> {
 }
 
 /// (county code, county name) of a municipality.
-fn county_of(code: &str) -> Option<(String, String)> {
+pub(crate) fn county_of(code: &str) -> Option<(String, String)> {
     let r = reference()?;
     let m = r.municipalities.iter().find(|m| m.code.as_str() == code)?;
     let c = r.counties.iter().find(|c| c.code == m.county_code)?;
@@ -73,17 +73,25 @@ fn municipality_label(code: &str) -> String {
 /// The figures of one region for rates: (region, year) → population.
 type Population = HashMap<(String, String), f64>;
 
+/// How many years back a rate may take its population from, when the period's own year has
+/// none (population is published a year late and changes slowly).
+const POPULATION_YEARS_BACK: i32 = 3;
+
+fn population_of(population: &Population, region: &str, period: &str) -> Option<f64> {
+    let year: i32 = period.get(..4)?.parse().ok()?;
+    (0..=POPULATION_YEARS_BACK)
+        .find_map(|back| population.get(&(region.to_owned(), (year - back).to_string())).copied())
+}
+
 fn points(series: &[(String, Option<f64>)], unit: Unit, region: &str, population: &Population) -> Vec<Point> {
-    yearly(series, unit)
-        .into_iter()
+    series
+        .iter()
         .map(|(period, value)| {
             let rate = match (unit, value) {
-                (Unit::Count, Some(v)) => population
-                    .get(&(region.to_owned(), period.get(..4).unwrap_or(&period).to_owned()))
-                    .and_then(|p| per_100k(v, *p)),
+                (Unit::Count, Some(v)) => population_of(population, region, period).and_then(|p| per_100k(*v, p)),
                 _ => None,
             };
-            Point { period, value, rate }
+            Point { period: period.clone(), value: *value, rate }
         })
         .collect()
 }
@@ -124,10 +132,10 @@ async fn statistics_of(
     let name = municipality_label(code);
     let mut out = Vec::new();
     for (key, series) in &own {
-        if key == statistics::POPULATION {
+        let Some(indicator) = indicators.get(key) else { continue };
+        if key == statistics::POPULATION && indicators.len() > 1 {
             continue;
         }
-        let Some(indicator) = indicators.get(key) else { continue };
         let unit = indicator.unit;
         let pts = points(series, unit, code, &population);
         let latest = pts.iter().rev().find(|p| p.comparable(unit).is_some()).map(|p| p.period.clone());
@@ -282,6 +290,20 @@ pub async fn build(state: &AppState, l: &Lagesbild, staff: bool) -> Result<Docum
     })
 }
 
+/// The chart and table of one indicator in a municipality (with its county and the nation).
+pub(crate) async fn stat_view_of(
+    state: &AppState,
+    indicator: &Indicator,
+    code: &str,
+) -> Result<Option<StatView>, AppError> {
+    let one = HashMap::from([(indicator.key.clone(), indicator.clone())]);
+    let evidence = statistics_of(state, code, &one).await?;
+    Ok(evidence.first().map(|e| {
+        let none = Vec::new();
+        stat_view(e, e.county.as_ref().map_or(&none, |c| &c.series), e.nation.as_ref().map_or(&none, |c| &c.series))
+    }))
+}
+
 // ---------------------------------------------------------------------------------------------
 // View models.
 
@@ -331,7 +353,6 @@ pub struct SurveyView {
 }
 
 pub struct StatLine {
-    pub key: String,
     pub anchor: String,
     pub name: String,
     pub source: &'static str,
@@ -339,7 +360,6 @@ pub struct StatLine {
     pub unit: &'static str,
     pub region_name: String,
     pub period: String,
-    pub value: String,
     pub rate: String,
     pub county_name: String,
     pub county: String,
@@ -424,7 +444,6 @@ fn stat_line(e: &StatisticEvidence) -> StatLine {
         },
     );
     StatLine {
-        key: e.indicator.key.clone(),
         anchor: anchor(&e.indicator.key),
         name: e.indicator.name.clone(),
         source: e.indicator.source.sv(),
@@ -432,7 +451,6 @@ fn stat_line(e: &StatisticEvidence) -> StatLine {
         unit: figure_of(unit),
         region_name: e.region_name.clone(),
         period: latest.map(|p| p.period.clone()).unwrap_or_default(),
-        value: latest.and_then(|p| p.value).map_or_else(|| "–".to_owned(), number),
         rate: text(latest),
         county_name: e.county.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "Länet".into()),
         county: text(e.county.as_ref().map(|c| &c.point)),
@@ -445,7 +463,7 @@ fn stat_line(e: &StatisticEvidence) -> StatLine {
 /// What the compared figure is.
 fn figure_of(unit: Unit) -> &'static str {
     match unit {
-        Unit::Count => "per 100 000 invånare (beräknat från folkmängden)",
+        Unit::Count => "per 100 000 invånare (beräknat från SCB:s folkmängd samma år eller närmast före)",
         other => other.sv(),
     }
 }

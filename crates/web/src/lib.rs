@@ -14,6 +14,7 @@ mod middleware;
 mod pages;
 mod signing;
 pub mod staff;
+mod statistics;
 mod survey_public;
 mod survey_views;
 mod surveys;

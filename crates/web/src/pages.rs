@@ -69,6 +69,8 @@ struct MunicipalityPage {
     police_areas: Vec<PoliceAreaSummary>,
     /// Surveys open today or with published results.
     surveys: Vec<lofte_db::surveys::PublicSurvey>,
+    /// Published lägesbilder: (year, title).
+    lagesbilder: Vec<(i32, String)>,
 }
 
 /// `/kommun/{slug|code}`: the promises in force today, the archive of earlier ones (one query),
@@ -78,7 +80,14 @@ pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>
     let Some(page) = municipalities::page(&state.db, &key, today).await? else {
         return Err(AppError::NotFound);
     };
-    let documents: Vec<DocumentView> = page.in_force.iter().map(|s| DocumentView::new(&s.document, today)).collect();
+    let mut documents: Vec<DocumentView> = Vec::new();
+    for s in &page.in_force {
+        let because = match s.document.id {
+            Some(id) => crate::lagesbild::because_of(&state, id, &page.municipality.slug).await?,
+            None => Vec::new(),
+        };
+        documents.push(DocumentView::new(&s.document, today).with_because(because));
+    }
     let others = page
         .documents
         .iter()
@@ -86,7 +95,13 @@ pub async fn municipality(State(state): State<AppState>, Path(key): Path<String>
         .map(|d| OtherDocument::new(d, today))
         .collect();
     let surveys = lofte_db::surveys::public_of(&state.db, &page.municipality.code, today).await?;
+    let lagesbilder = lofte_db::lagesbild::public_of(&state.db, &page.municipality.code)
+        .await?
+        .into_iter()
+        .map(|(_, year, title)| (year, title))
+        .collect();
     html(&MunicipalityPage {
+        lagesbilder,
         search_value: String::new(),
         municipality: page.municipality,
         documents,
@@ -125,7 +140,16 @@ pub async fn promise(State(state): State<AppState>, Path(id): Path<String>) -> R
     let previous = lofte_db::signing::previous(&state.db, &stored.document)
         .await?
         .map(|p| (p.document.id.map(|i| i.to_string()).unwrap_or_default(), p.document.title.clone()));
-    html(&PromisePage { search_value: String::new(), d: DocumentView::new(&stored.document, views::today()), previous })
+    let slug = match stored.document.municipalities.first() {
+        Some(m) => municipalities::find(&state.db, &m.code, views::today()).await?.map(|m| m.slug).unwrap_or_default(),
+        None => String::new(),
+    };
+    let because = match stored.document.id {
+        Some(id) => crate::lagesbild::because_of(&state, id, &slug).await?,
+        None => Vec::new(),
+    };
+    let d = DocumentView::new(&stored.document, views::today()).with_because(because);
+    html(&PromisePage { search_value: String::new(), d, previous })
 }
 
 #[derive(Template)]

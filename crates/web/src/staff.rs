@@ -48,6 +48,8 @@ pub enum Access {
     /// Editors of the municipality of the dialogue `{id}` or of a police area covering it (and
     /// admins).
     DialogueEdit,
+    /// Editors of any organisation (and admins): shared statistics.
+    AnyEditor,
     /// Staff of the municipalities of the lägesbild `{id}` or of a police area covering them (and
     /// admins).
     LagesbildRead,
@@ -128,6 +130,12 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
         (spec("GET", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), get(crate::dialogues::edit_form)),
         (spec("POST", "/arbetsyta/dialoger/{id}/redigera", Access::DialogueEdit), post(crate::dialogues::edit)),
         (spec("POST", "/arbetsyta/dialoger/{id}/ta-bort", Access::DialogueEdit), post(crate::dialogues::delete)),
+        (spec("GET", "/arbetsyta/statistik", Access::Staff), get(crate::statistics::index)),
+        (spec("POST", "/arbetsyta/statistik/importera", Access::AnyEditor), post(crate::statistics::upload)),
+        (spec("GET", "/arbetsyta/statistik/indikator", Access::Staff), get(crate::statistics::indicator)),
+        (spec("POST", "/arbetsyta/statistik/indikator", Access::AnyEditor), post(crate::statistics::save_indicator)),
+        (spec("GET", "/arbetsyta/statistik/ny-indikator", Access::AnyEditor), get(crate::statistics::new_indicator)),
+        (spec("POST", "/arbetsyta/statistik/varde", Access::AnyEditor), post(crate::statistics::save_value)),
         (spec("GET", "/arbetsyta/lagesbild", Access::Staff), get(crate::lagesbild::index)),
         (spec("POST", "/arbetsyta/lagesbild", Access::Staff), post(crate::lagesbild::create)),
         (spec("GET", "/arbetsyta/lagesbild/{id}", Access::LagesbildRead), get(crate::lagesbild::view)),

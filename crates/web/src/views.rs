@@ -77,6 +77,8 @@ pub struct PromiseView {
 pub struct ThemeView {
     pub name: String,
     pub groups: Vec<GroupView>,
+    /// "Därför": the lägesbild evidence behind this focus area, when it was chosen from one.
+    pub because: Option<crate::lagesbild::Because>,
 }
 
 pub struct GroupView {
@@ -115,6 +117,16 @@ fn owner_label(party: lofte_domain::Party, name: Option<&str>) -> Option<String>
 }
 
 impl DocumentView {
+    /// Puts each "Därför" beside the theme it belongs to.
+    pub fn with_because(mut self, because: Vec<crate::lagesbild::Because>) -> Self {
+        for b in because {
+            if let Some(t) = self.themes.iter_mut().find(|t| t.name == b.theme) {
+                t.because = Some(b);
+            }
+        }
+        self
+    }
+
     pub fn new(doc: &PromiseDocument, today: IsoDate) -> Self {
         let validity = Validity { from: doc.valid_from, to: doc.valid_to };
         let standing = Standing::of(doc.status, validity, today);
@@ -181,6 +193,7 @@ impl DocumentView {
                             items: items.into_iter().map(|a| a.text.clone()).collect(),
                         })
                         .collect(),
+                    because: None,
                 })
                 .collect(),
             follow_up: paragraphs(&doc.follow_up),
