@@ -281,9 +281,6 @@ enum PoliceAreaCmd {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // HTTPS (lofte import kolada --url) uses rustls with ring; installing fails only if a
-    // provider is already installed, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     // The server logs requests; the tools print their own results and log only problems.
     let default_filter = if matches!(cli.command, None | Some(Command::Serve(_))) { "info,sqlx=warn" } else { "warn" };
     tracing_subscriber::fmt()

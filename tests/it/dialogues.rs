@@ -14,9 +14,9 @@ const SAFFLE_EDITOR: &str = "redaktor.saffle@lofte.example";
 const SAFFLE_SIGNATORY: &str = "firmatecknare.saffle@lofte.example";
 const ARVIKA_EDITOR: &str = "redaktor.arvika@lofte.example";
 const ARJANG_READER: &str = "lasare.arjang@lofte.example";
-const TESTER: Actor<'static> = Actor { id: None, name: "Testare" };
+pub const TESTER: Actor<'static> = Actor { id: None, name: "Testare" };
 
-fn record(code: &str, kind: DialogueKind, day: &str, problems: &[&str]) -> Dialogue {
+pub fn record(code: &str, kind: DialogueKind, day: &str, problems: &[&str]) -> Dialogue {
     Dialogue {
         municipality_code: code.into(),
         kind,

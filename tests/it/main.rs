@@ -10,6 +10,7 @@ mod authoring;
 mod cli;
 mod dialogues;
 mod e2e;
+mod lagesbild;
 mod public_site;
 mod schema;
 mod signing;

@@ -31,6 +31,38 @@ async fn authorisation_matrix() {
         lofte_db::drafts::create(&app.db, draft, lofte_db::promises::Actor::IMPORT).await.expect("draft").to_string();
     let dialogue_id = crate::dialogues::saffle_dialogue(&app).await.to_string();
     let (survey_id, free_text_id) = crate::surveys::saffle_survey_with_an_answer(&app).await;
+    let lagesbild_id = lofte_db::lagesbild::create(
+        &app.db,
+        &["1785".to_owned()],
+        2026,
+        "Lägesbild Säffle 2026",
+        lofte_db::promises::Actor::IMPORT,
+    )
+    .await
+    .expect("lägesbild");
+    let empty = lofte_domain::lagesbild::Document {
+        title: "Lägesbild Säffle 2026".into(),
+        year: 2026,
+        municipalities: vec!["Säffle".into()],
+        summary: String::new(),
+        weights: lofte_domain::lagesbild::Weights::default(),
+        problems: vec![],
+        statistics: vec![],
+        dialogues_held: vec![],
+    };
+    let content = serde_json::to_string(&empty).expect("json");
+    let snapshot_id = lofte_db::lagesbild::snapshot(
+        &app.db,
+        lagesbild_id,
+        "2026-11-26",
+        false,
+        &content,
+        lofte_db::promises::Actor::IMPORT,
+    )
+    .await
+    .expect("snapshot")
+    .to_string();
+    let lagesbild_id = lagesbild_id.to_string();
     let anonymous = app.client.clone();
     let personas = [
         ("läsare i Årjäng", Some(ARJANG_READER), false),
@@ -45,6 +77,7 @@ async fn authorisation_matrix() {
     for spec in &specs {
         let id = match spec.access {
             Access::DialogueRead | Access::DialogueEdit => &dialogue_id,
+            Access::LagesbildRead | Access::LagesbildEdit => &lagesbild_id,
             _ => &draft_id,
         };
         let path = spec
@@ -53,7 +86,8 @@ async fn authorisation_matrix() {
             .replace("{survey}", &survey_id)
             .replace("{question}", "problem-klotter")
             .replace("{text}", &free_text_id)
-            .replace("{code}", "1785");
+            .replace("{code}", "1785")
+            .replace("{snapshot}", &snapshot_id);
         let request = |client: &reqwest::Client| match spec.method {
             "GET" => client.get(app.url(&path)),
             _ => client.post(app.url(&path)).form(&[("x", "")]),
@@ -81,10 +115,15 @@ async fn authorisation_matrix() {
             let allowed = match spec.access {
                 Access::Staff => true,
                 Access::Admin => *admin,
-                Access::DocumentRead | Access::DialogueRead | Access::SurveyRead => *admin || party,
-                Access::DocumentEdit | Access::DialogueEdit | Access::SurveyEdit | Access::MunicipalityEdit => {
-                    *admin || editor
+                Access::DocumentRead | Access::DialogueRead | Access::SurveyRead | Access::LagesbildRead => {
+                    *admin || party
                 }
+                Access::DocumentEdit
+                | Access::DialogueEdit
+                | Access::SurveyEdit
+                | Access::MunicipalityEdit
+                | Access::LagesbildEdit
+                | Access::AnyEditor => *admin || editor,
                 Access::DocumentSign => *who == "firmatecknare i Säffle",
             };
             if allowed {

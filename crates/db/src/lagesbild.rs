@@ -146,6 +146,8 @@ pub async fn create(
     Ok(id)
 }
 
+type ProblemRow = (String, String, String, i64, Option<String>, Option<String>);
+
 type Row = (String, String, i64, String, String, String, Option<String>, Option<String>, i64, String, String);
 
 /// A lägesbild with its problems' notes and indicator choices.
@@ -168,7 +170,7 @@ pub async fn get(db: &Db, id: Uuid) -> Result<Option<Lagesbild>, DbError> {
     .await?;
     let mut municipalities = vec![code.clone()];
     municipalities.extend(others.into_iter().map(|(c,)| c).filter(|c| *c != code));
-    let problems: Vec<(String, String, String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+    let problems: Vec<ProblemRow> = sqlx::query_as(
         "SELECT problem_key, analysis, notes, focus, document_id, theme FROM lagesbild_problem \
          WHERE lagesbild_id = $1 ORDER BY problem_key",
     )

@@ -309,7 +309,7 @@ pub(crate) async fn stat_view_of(
 
 /// "1 234,5": Swedish decimals, thin grouping.
 pub fn number(x: f64) -> String {
-    let decimals = if x.abs() >= 100.0 || x.fract() == 0.0 { 0 } else { 1 };
+    let decimals = if (x * 10.0).round() % 10.0 == 0.0 { 0 } else { 1 };
     let text = format!("{:.*}", decimals, x);
     let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("−", d));
@@ -464,6 +464,7 @@ fn stat_line(e: &StatisticEvidence) -> StatLine {
 fn figure_of(unit: Unit) -> &'static str {
     match unit {
         Unit::Count => "per 100 000 invånare (beräknat från SCB:s folkmängd samma år eller närmast före)",
+        Unit::Other => "enligt källan",
         other => other.sv(),
     }
 }
@@ -734,6 +735,10 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let code = form.kommun.trim().to_owned();
     let mut p = list_page(&state, &staff, &code).await?;
+    if code.is_empty() {
+        p.error = Some("Välj en kommun.".into());
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
     if !p.can_edit {
         return Err(AppError::Forbidden);
     }
@@ -1363,10 +1368,9 @@ pub async fn because_of(state: &AppState, document_id: Uuid, slug: &str) -> Resu
     let mut out: Vec<Because> = Vec::new();
     let mut docs: HashMap<Uuid, Option<(store::Snapshot, Document)>> = HashMap::new();
     for (theme, lagesbild, key) in links {
-        if !docs.contains_key(&lagesbild) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = docs.entry(lagesbild) {
             let latest = store::latest_public(&state.db, lagesbild).await?;
-            let parsed = latest.map(|(s, c)| document_of(&c).map(|d| (s, d.public()))).transpose()?;
-            docs.insert(lagesbild, parsed);
+            slot.insert(latest.map(|(s, c)| document_of(&c).map(|d| (s, d.public()))).transpose()?);
         }
         let Some(Some((snapshot, doc))) = docs.get(&lagesbild) else { continue };
         let Some(r) = doc.problems.iter().find(|r| r.problem.key == key) else { continue };
@@ -1390,7 +1394,8 @@ mod tests {
 
     #[test]
     fn numbers_are_swedish() {
-        assert_eq!(number(1234.5), "1\u{a0}234");
+        assert_eq!(number(1234.5), "1\u{a0}234,5");
+        assert_eq!(number(812.04), "812");
         assert_eq!(number(12.25), "12,2");
         assert_eq!(number(-3.0), "−3");
         assert_eq!(number(1_234_567.0), "1\u{a0}234\u{a0}567");

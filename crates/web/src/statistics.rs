@@ -457,6 +457,11 @@ pub async fn indicator(
     CurrentStaff(staff, _): CurrentStaff,
     Query(q): Query<IndicatorParams>,
 ) -> Result<Response, AppError> {
+    if q.nyckel.trim().is_empty() || q.kommun.trim().is_empty() {
+        let query = serde_urlencoded::to_string([("kommun", q.kommun.trim())])
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(Redirect::to(&format!("/arbetsyta/statistik?{query}")).into_response());
+    }
     let mut p = indicator_page(&state, &staff, &q.nyckel, &q.kommun).await?;
     p.message = match q.klart.as_str() {
         "varde" => Some("Värdet är sparat.".into()),
@@ -587,6 +592,12 @@ pub async fn save_value(
 ) -> Result<Response, AppError> {
     if !may_import(&staff) {
         return Err(AppError::Forbidden);
+    }
+    let known = statistics::indicator(&state.db, form.key.trim()).await?.is_some();
+    if !known || municipality_name(&state, form.kommun.trim()).await?.is_none() {
+        let mut page = index_page(&state, &staff, "").await?;
+        page.errors = vec!["Välj en indikator och en kommun i listan och försök igen.".into()];
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut p = indicator_page(&state, &staff, form.key.trim(), form.kommun.trim()).await?;
     let mut errors = Vec::new();
