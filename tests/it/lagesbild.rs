@@ -525,3 +525,121 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     assert!(municipality.contains("Därför"));
     app.stop().await;
 }
+
+/// Building a lägesbild and choosing a focus area in real Chromium, with axe-core on every page
+/// met, error states included: the list and a refused duplicate, the live view, the edit form
+/// and a bad weight, choosing a focus area (which adds a theme to the draft), a published
+/// snapshot, the public, print and snapshot views, and the statistics pages.
+#[tokio::test]
+async fn staff_build_a_lagesbild_and_choose_focus_areas_in_a_browser() {
+    use fantoccini::Locator;
+    let app = TestApp::spawn().await;
+    let Some(browser) = lofte_testkit::Browser::start().await else { return };
+    evidence(&app).await;
+    let draft = crate::demo_with(|d| {
+        d.id = None;
+        d.status = lofte_domain::Status::Draft;
+        d.title = "Medborgarlöfte 2027".into();
+        d.year = 2027;
+    });
+    let draft = lofte_db::drafts::create(&app.db, draft, Actor::IMPORT).await.unwrap();
+    let c = &browser.client;
+    let find = |css: String| async move {
+        c.wait().for_element(Locator::Css(&css)).await.unwrap_or_else(|e| panic!("{css}: {e}"))
+    };
+    let clean = |what: &'static str| {
+        let browser = &browser;
+        async move {
+            let v = browser.axe_violations().await;
+            assert!(v.is_empty(), "{what}: {v:?}");
+        }
+    };
+
+    browser.goto(&app.url("/logga-in")).await;
+    find("#email".into()).await.send_keys(SAFFLE_EDITOR).await.unwrap();
+    find("#password".into()).await.send_keys(lofte_db::seed::DEMO_PASSWORD).await.unwrap();
+    browser.click_and_wait(find("form.stack button".into()).await).await;
+    find("form.new-draft".into()).await;
+
+    browser.goto(&app.url("/arbetsyta/lagesbild?kommun=1785")).await;
+    find("#rubrik".into()).await;
+    clean("list").await;
+    find("#ar".into()).await.clear().await.unwrap();
+    find("#ar".into()).await.send_keys("2026").await.unwrap();
+    find("#rubrik".into()).await.clear().await.unwrap();
+    find("#rubrik".into()).await.send_keys("Lägesbild Säffle 2026").await.unwrap();
+    browser.click_and_wait(find("form[method=post][action='/arbetsyta/lagesbild'] button".into()).await).await;
+    find("#rangordning".into()).await;
+    clean("live view").await;
+    let view_url = c.current_url().await.unwrap().to_string();
+
+    // The same year again is refused, with what was typed kept.
+    browser.goto(&app.url("/arbetsyta/lagesbild?kommun=1785")).await;
+    find("#rubrik".into()).await.send_keys(" igen").await.unwrap();
+    browser.click_and_wait(find("form[method=post][action='/arbetsyta/lagesbild'] button".into()).await).await;
+    find("#fel".into()).await;
+    assert!(find("#rubrik".into()).await.prop("value").await.unwrap().is_some_and(|v| v.ends_with(" igen")));
+    clean("duplicate refused").await;
+
+    browser.goto(&format!("{view_url}/redigera")).await;
+    find("#title".into()).await;
+    clean("edit form").await;
+    find("#analys-narkotika".into()).await.send_keys("Öppen försäljning vid stationen på kvällarna.").await.unwrap();
+    let weight = find("[id='weight.trend']".into()).await;
+    weight.clear().await.unwrap();
+    weight.send_keys("12").await.unwrap();
+    browser.click_and_wait(find("form[action$='/redigera'] button[type=submit]".into()).await).await;
+    find("#fel".into()).await;
+    clean("edit form with an error").await;
+    assert_eq!(
+        find("#analys-narkotika".into()).await.prop("value").await.unwrap().as_deref(),
+        Some("Öppen försäljning vid stationen på kvällarna.")
+    );
+    let weight = find("[id='weight.trend']".into()).await;
+    weight.clear().await.unwrap();
+    weight.send_keys("2").await.unwrap();
+    browser.click_and_wait(find("form[action$='/redigera'] button[type=submit]".into()).await).await;
+    find("p.notice[role=status]".into()).await;
+
+    // Drugs become a focus area: a new theme in the draft.
+    find("#namn-narkotika".into()).await.clear().await.unwrap();
+    find("#namn-narkotika".into()).await.send_keys("Narkotika i centrum").await.unwrap();
+    let form = find("form.focus-form:has(#namn-narkotika)".into()).await;
+    browser.click_and_wait(form.find(Locator::Css("button[value=link]")).await.unwrap()).await;
+    find("p.notice[role=status]".into()).await;
+    clean("after choosing a focus area").await;
+    let source = c.source().await.unwrap();
+    assert!(source.contains("fokusområde: Narkotika i centrum"));
+    let doc = lofte_db::promises::get(&app.db, draft).await.unwrap().unwrap().document;
+    assert!(doc.themes.iter().any(|t| t.name == "Narkotika i centrum"));
+
+    // Publish a dated snapshot, then read it in every view.
+    find("#publik".into()).await.click().await.unwrap();
+    browser.click_and_wait(find("form[action$='/faststall'] button".into()).await).await;
+    let snapshot = find("#ogonblicksbilder + ul a".into()).await;
+    browser.click_and_wait(snapshot).await;
+    find("#rangordning".into()).await;
+    clean("snapshot").await;
+    for path in ["/kommun/saffle/lagesbild/2026", "/kommun/saffle"] {
+        browser.assert_accessible(&app.url(path)).await;
+    }
+    browser.goto(&format!("{view_url}/utskrift")).await;
+    find("#rangordning".into()).await;
+    clean("print view").await;
+    let public = visible_text(&app.get_text("/kommun/saffle/lagesbild/2026", 200).await);
+    assert!(public.contains("Öppen försäljning vid stationen på kvällarna."));
+
+    // The statistics pages, and an upload without a file.
+    browser.goto(&app.url("/arbetsyta/statistik?kommun=1785")).await;
+    find("#indikatorer".into()).await;
+    clean("statistics").await;
+    browser.click_and_wait(find("form[enctype] button".into()).await).await;
+    find("#fel".into()).await;
+    clean("upload without a file").await;
+    browser.goto(&app.url("/arbetsyta/statistik/indikator?nyckel=kolada%3AN07403&kommun=1785")).await;
+    find("#varden".into()).await;
+    clean("indicator").await;
+
+    browser.close().await;
+    app.stop().await;
+}
