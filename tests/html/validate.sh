@@ -22,6 +22,22 @@ for path in / "/?q=s%C3%A4ff" "/?q=zzzz" /kommun/saffle /kommun/1785 /kommun/arj
   curl -s "http://127.0.0.1:$port$path" > "$work/pages/page$i.html"
   [ -s "$work/pages/page$i.html" ] || { echo "empty page: $path"; exit 1; }
 done
+# A published lägesbild (the demo's real population and Polisen events): the demo editor logs in,
+# makes one and publishes a snapshot; then its public page, and the municipality page linking it.
+base="http://127.0.0.1:$port"
+jar="$work/cookies"
+curl -s -c "$jar" -b "$jar" -H "Origin: $base" -o /dev/null \
+  --data-urlencode "email=redaktor.saffle@lofte.example" --data-urlencode "password=demo-lofte-2024" "$base/logga-in"
+made=$(curl -s -b "$jar" -H "Origin: $base" -o /dev/null -w '%{redirect_url}' \
+  --data-urlencode "kommun=1785" --data-urlencode "year=2026" --data-urlencode "title=Lägesbild Säffle 2026" \
+  "$base/arbetsyta/lagesbild")
+[ -n "$made" ] || { echo "could not make a lägesbild"; exit 1; }
+curl -s -b "$jar" -H "Origin: $base" -o /dev/null -d "public=1" "$made/faststall"
+for path in /kommun/saffle/lagesbild/2026 /kommun/saffle; do
+  i=$((i + 1))
+  curl -s "$base$path" > "$work/pages/page$i.html"
+  grep -q "Lägesbild" "$work/pages/page$i.html" || { echo "no lägesbild on $path"; exit 1; }
+done
 # The verify page's answers: a sealed download accepted, and a broken one refused.
 curl -s "http://127.0.0.1:$port/lofte/01935f3a-8c00-7000-8000-000000001785/forseglat.json" > "$work/sealed.json"
 curl -s -F "fil=@$work/sealed.json" "http://127.0.0.1:$port/verifiera" > "$work/pages/verified.html"
