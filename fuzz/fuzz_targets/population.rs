@@ -1,5 +1,6 @@
 //! The PxWeb population-table parser on any bytes: a table or an error, never a panic; on a
-//! table, the age-group sums for each of its regions and years also never panic.
+//! table, the age-group sums for each of its regions and years also never panic. The statistics
+//! importer of SCB files (`lofte import scb`: the same JSON, or SCB's CSV per municipality) too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -9,6 +10,11 @@ const GROUPS: [(u32, Option<u32>); 6] =
     [(16, Some(24)), (25, Some(44)), (45, Some(64)), (65, None), (0, None), (0, Some(0))];
 
 fuzz_target!(|data: &[u8]| {
+    for year in [None, Some(2024)] {
+        if let Ok(batch) = lofte_domain::statistics::scb::parse(data, year) {
+            assert!(batch.observations.iter().all(|o| lofte_domain::statistics::valid_period(&o.period)));
+        }
+    }
     let Ok(table) = parse(data) else { return };
     assert!(!table.rows.is_empty());
     let regions: std::collections::BTreeSet<&str> = table.rows.iter().map(|r| r.region.as_str()).collect();

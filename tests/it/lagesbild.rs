@@ -454,8 +454,10 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     assert!(l.notes_of("narkotika").is_some_and(|n| n.focus && n.theme.as_deref() == Some("Narkotika i centrum")));
     assert!(!l.notes_of("klotter").is_some_and(|n| n.focus));
 
-    // No public lägesbild before a public snapshot.
+    // No public lägesbild before a public snapshot; the workspace says none is fixed yet.
     assert_eq!(app.get("/kommun/saffle/lagesbild/2026").await.status(), StatusCode::NOT_FOUND);
+    let workspace = words(&staff.get(app.url("/arbetsyta")).send().await.unwrap().text().await.unwrap());
+    assert!(workspace.contains("Lägesbild Säffle : ingen fastställd ännu (lagen kräver"), "{workspace}");
     let res =
         staff.post(app.url(&format!("/arbetsyta/lagesbild/{id}/faststall"))).form(&[("x", "")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -469,6 +471,10 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let snapshots = store::snapshots(&app.db, id.parse().unwrap()).await.unwrap();
     assert_eq!(snapshots.len(), 2);
+    let workspace = words(&staff.get(app.url("/arbetsyta")).send().await.unwrap().text().await.unwrap());
+    let today = lofte_domain::signing::stockholm_date(time::OffsetDateTime::now_utc()).to_string();
+    assert!(workspace.contains(&format!("Lägesbild Säffle : senast fastställd {today}")), "{workspace}");
+    assert!(!workspace.contains(&format!("senast fastställd {today} (lagen")));
 
     // The public view: figures and analysis, never the internal notes or free texts.
     let public = app.get_text("/kommun/saffle/lagesbild/2026", 200).await;

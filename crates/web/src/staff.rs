@@ -279,6 +279,9 @@ struct OrgView {
     documents: Vec<DocRow>,
     /// Municipalities this person may start a draft for through this organisation: (code, name).
     new_draft: Vec<(String, String)>,
+    /// The organisation's municipalities with the day their last lägesbild was fixed (if any) and
+    /// whether that is more than two years ago (or never).
+    lagesbild: Vec<(String, String, Option<String>, bool)>,
 }
 
 struct DocRow {
@@ -319,24 +322,28 @@ async fn workspace(State(state): State<AppState>, CurrentStaff(staff, _): Curren
             Err(e) => return Err(e.into()),
         };
         let documents = accounts::documents_of(&state.db, org).await?.into_iter().map(doc_row).collect();
-        let new_draft = if *role == Role::Editor {
-            let codes = match org {
-                lofte_domain::auth::Org::Municipality(code) => vec![code.clone()],
-                lofte_domain::auth::Org::PoliceArea(id) => {
-                    lofte_db::police_areas::get(&state.db, id).await?.map(|p| p.municipalities).unwrap_or_default()
-                }
-            };
-            let mut list = Vec::new();
-            for code in codes {
-                if let Some(m) = lofte_db::municipalities::find(&state.db, &code, crate::views::today()).await? {
-                    list.push((m.code, m.name));
-                }
+        let codes = match org {
+            lofte_domain::auth::Org::Municipality(code) => vec![code.clone()],
+            lofte_domain::auth::Org::PoliceArea(id) => {
+                lofte_db::police_areas::get(&state.db, id).await?.map(|p| p.municipalities).unwrap_or_default()
             }
-            list
-        } else {
-            Vec::new()
         };
-        orgs.push(OrgView { name, role: role.label_sv(), documents, new_draft });
+        let mut municipalities = Vec::new();
+        for code in codes {
+            if let Some(m) = lofte_db::municipalities::find(&state.db, &code, crate::views::today()).await? {
+                municipalities.push((m.code, m.name));
+            }
+        }
+        let today = crate::views::today().0;
+        let mut lagesbild = Vec::new();
+        for (code, name) in &municipalities {
+            let last = lofte_db::lagesbild::last_snapshot_on(&state.db, code).await?;
+            let overdue =
+                last.as_deref().and_then(lofte_domain::IsoDate::parse).is_none_or(|d| (today - d.0).whole_days() > 730);
+            lagesbild.push((code.clone(), name.clone(), last, overdue));
+        }
+        let new_draft = if *role == Role::Editor { municipalities } else { Vec::new() };
+        orgs.push(OrgView { name, role: role.label_sv(), documents, new_draft, lagesbild });
     }
     let all = if staff.is_admin {
         accounts::recent_documents(&state.db, 100).await?.into_iter().map(doc_row).collect()
