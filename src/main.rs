@@ -644,12 +644,22 @@ async fn store_batch(db_args: &DbArgs, source: Source, label: &str, batch: &Batc
     })
     .await;
     bar.finish_and_clear();
+    finish(result, label, source.code(), dry_run)
+}
+
+/// Reports a stored import, or its refusal (nothing was written).
+fn finish(
+    result: Result<lofte_db::statistics::Stored, DbError>,
+    label: &str,
+    what: &str,
+    dry_run: bool,
+) -> Result<ExitCode> {
     match result {
         Ok(stored) => {
-            report(&stored, source.code(), dry_run);
+            report(&stored, what, dry_run);
             Ok(ExitCode::SUCCESS)
         }
-        Err(lofte_db::DbError::Invalid(errors)) => {
+        Err(DbError::Invalid(errors)) => {
             for e in errors {
                 eprintln!("{label}: {}: {}", e.path, e.message);
             }
@@ -794,21 +804,10 @@ async fn import_polisen(db_args: &DbArgs, files: &[String], dry_run: bool) -> Re
     })
     .await;
     bar.finish_and_clear();
-    match stored {
-        Ok(s) => {
-            println!("Polisens händelser (urval) — inte brottsstatistik.");
-            report(&s, "Polisen", dry_run);
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(lofte_db::DbError::Invalid(errors)) => {
-            for e in errors {
-                eprintln!("{label}: {}: {}", e.path, e.message);
-            }
-            eprintln!("Inget importerades.");
-            Ok(ExitCode::FAILURE)
-        }
-        Err(e) => Err(e.into()),
+    if stored.is_ok() {
+        println!("Polisens händelser (urval) — inte brottsstatistik.");
     }
+    finish(stored, &label, "Polisen", dry_run)
 }
 
 async fn import_answers(
