@@ -189,7 +189,7 @@ fn table(rows: &[Row], places: &Places, options: &BraOptions) -> Result<Batch, I
     };
     let slug = slugify(&name);
     if slug.is_empty() {
-        return Err(ImportError::new("fil", "filen har ingen titel som säger brottstypen; ange brottstyp med --namn"));
+        return Err(ImportError::new("fil", "filen har ingen titel som säger brottstypen; ange brottstyp med --name"));
     }
 
     let columns: Vec<Column> = header.iter().skip(1).map(|h| column(h)).collect();
@@ -218,7 +218,7 @@ fn table(rows: &[Row], places: &Places, options: &BraOptions) -> Result<Batch, I
     };
     let year = match (long, year) {
         (true, None) => {
-            return Err(ImportError::new("fil", "filen säger inte vilket år siffrorna gäller; ange året med --ar"));
+            return Err(ImportError::new("fil", "filen säger inte vilket år siffrorna gäller; ange året med --year"));
         }
         (_, year) => year,
     };
@@ -370,7 +370,7 @@ mod tests {
     fn tab_separated_and_options() {
         let text = "Kommun\tAntal\nSäffle kommun\t1\u{a0}020\nGotland\t3\n";
         let err = parse(text.as_bytes(), &places(), &BraOptions::default()).expect_err("no name");
-        assert!(err.message.contains("--namn"), "{err}");
+        assert!(err.message.contains("--name"), "{err}");
         let options = BraOptions { name: Some("Skadegörelse".into()), year: None };
         let err = parse(text.as_bytes(), &places(), &options).expect_err("no year");
         assert!(err.message.contains("år"), "{err}");
