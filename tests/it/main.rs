@@ -15,6 +15,7 @@ mod public_site;
 mod schema;
 mod signing;
 mod staff;
+mod statistics_cli;
 mod surveys;
 mod text_import;
 
