@@ -266,7 +266,10 @@ async fn serve(pages: &[(&str, u16, String)]) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let pages: Pages = Arc::new(
-        pages.iter().map(|(name, status, body)| ((*name).to_owned(), (*status, body.replace("{base}", &base)))).collect(),
+        pages
+            .iter()
+            .map(|(name, status, body)| ((*name).to_owned(), (*status, body.replace("{base}", &base))))
+            .collect(),
     );
     let router = axum::Router::new().route("/{name}", axum::routing::get(page)).with_state(pages);
     tokio::spawn(async move {
@@ -357,7 +360,8 @@ async fn kolada_url_follows_v3_and_v2_pages() {
     let eda = statistics::values(&app.db, "kolada:U07414", &["1730"]).await.expect("values");
     assert_eq!(eda.len(), 1);
     assert_eq!(eda[0].value, None);
-    let keys: Vec<String> = statistics::indicators(&app.db).await.expect("indicators").into_iter().map(|i| i.key).collect();
+    let keys: Vec<String> =
+        statistics::indicators(&app.db).await.expect("indicators").into_iter().map(|i| i.key).collect();
     assert_eq!(keys, ["kolada:N07403", "kolada:U07414"]);
     let imports = statistics::imports(&app.db, 10).await.expect("imports");
     assert_eq!(imports.len(), 1);
@@ -437,7 +441,8 @@ async fn bra_tables_are_stored_long_and_wide() {
     let app = empty_app().await;
     let out = run(&app, &["import", "bra", &fixture("bra/anmalda_brott_2024_long.csv")]).await;
     assert_ok(&out);
-    let keys: Vec<String> = statistics::indicators(&app.db).await.expect("indicators").into_iter().map(|i| i.key).collect();
+    let keys: Vec<String> =
+        statistics::indicators(&app.db).await.expect("indicators").into_iter().map(|i| i.key).collect();
     assert_eq!(keys, ["bra:anmalda-brott-totalt", "bra:anmalda-brott-totalt-per-100k"]);
     let count = statistics::values(&app.db, "bra:anmalda-brott-totalt", &["1785", "1730", "1765", "17", "00"])
         .await
