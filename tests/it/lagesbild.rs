@@ -385,6 +385,16 @@ async fn a_lagesbild_ranks_problems_by_transparent_evidence() {
 async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     let app = TestApp::spawn().await;
     evidence(&app).await;
+    // Three more respondents, all seeing drugs as a very big problem: too few to show publicly.
+    let survey =
+        lofte_db::surveys::list(&app.db).await.unwrap().into_iter().find(|s| s.municipality_code == "1785").unwrap();
+    let form: Vec<(String, String)> = [("q:problem-narkotika", "mycket-stort"), ("sprak", "sv")]
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let answers = lofte_domain::survey::read_answers(&survey.questionnaire, &[], &form, "sv").unwrap();
+    let day = lofte_domain::IsoDate::parse("2026-03-02").unwrap();
+    lofte_db::surveys::import_answers(&app.db, survey.id, &vec![(day, answers); 3], |_| {}).await.unwrap();
     let staff = app.login(SAFFLE_EDITOR).await;
     let id = create(&app, &staff).await;
     let v = version(
@@ -484,6 +494,12 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     let json = app.get_json("/kommun/saffle/lagesbild/2026.json", 200).await;
     assert!(!json.to_string().contains("hemlig anteckning"));
     assert_eq!(json["problems"][0]["problem"]["key"], "narkotika");
+    // Three of three is shown to staff, never publicly.
+    assert_eq!(json["problems"][0]["problem"]["survey"]["share"], Value::Null);
+    assert!(text.contains("för få svar för att visa andelen"), "{text}");
+    let staff_json = export(&app, &staff, &id).await;
+    let drugs = staff_json["problems"].as_array().unwrap().iter().find(|r| r["problem"]["key"] == "narkotika").unwrap();
+    assert_eq!(drugs["problem"]["survey"]["share"]["share"], 1.0);
     assert!(app.get_text("/kommun/saffle", 200).await.contains("/kommun/saffle/lagesbild/2026"));
 
     // The staff keep reading the old snapshot with the figures it had, also after a change.
@@ -523,7 +539,7 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     let promise = words(&app.get_text(&format!("/lofte/{SAFFLE_ID}"), 200).await);
     assert!(promise.contains("ANDT Därför Fokusområdet valdes utifrån lägesbilden"), "{promise}");
     assert!(
-        promise.contains("Synlig narkotikaförsäljning eller narkotikaanvändning , plats 9 i lägesbilden"),
+        promise.contains("Synlig narkotikaförsäljning eller narkotikaanvändning , plats 3 i lägesbilden"),
         "{promise}"
     );
     assert!(promise.contains("Togs upp i 3 dialoger"), "{promise}");

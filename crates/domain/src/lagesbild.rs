@@ -78,6 +78,13 @@ pub struct SurveyEvidence {
     pub previous: Option<Estimate>,
     /// This survey's share minus the previous one's.
     pub change: Option<Difference>,
+    /// The survey's own public results would hide this share (a count under its smallest count
+    /// shown); staff see it, [`Document::public`] removes it.
+    #[serde(default)]
+    pub hidden: bool,
+    /// The same for the previous survey's share.
+    #[serde(default)]
+    pub previous_hidden: bool,
 }
 
 /// How many dialogues of each kind raised a problem.
@@ -305,12 +312,24 @@ pub struct Document {
 }
 
 impl Document {
-    /// What the public sees: aggregated figures and the public texts, no notes or free texts.
+    /// What the public sees: aggregated figures and the public texts, no notes or free texts, no
+    /// survey share the survey's own public results would hide. (Scores stay: they are computed
+    /// from the staff figures and say nothing a count would.)
     pub fn public(&self) -> Document {
         let mut d = self.clone();
         for r in &mut d.problems {
             r.problem.notes.clear();
             r.problem.quotes.clear();
+            if let Some(s) = &mut r.problem.survey {
+                if s.hidden {
+                    s.share = None;
+                    s.change = None;
+                }
+                if s.previous_hidden {
+                    s.previous = None;
+                    s.change = None;
+                }
+            }
         }
         d
     }
@@ -384,6 +403,8 @@ mod tests {
                 previous_title: None,
                 previous: None,
                 change: None,
+                hidden: false,
+                previous_hidden: false,
             }),
             dialogues: DialogueEvidence { by_kind: vec![("Möte".into(), dialogues)], total: dialogues },
             statistics,
@@ -461,6 +482,9 @@ mod tests {
     #[test]
     fn the_public_document_has_no_notes_or_quotes() {
         let mut p = problem("klotter", Some(0.2), 1, vec![]);
+        if let Some(s) = &mut p.survey {
+            s.hidden = true;
+        }
         p.notes = "intern".into();
         p.quotes = vec!["citat".into()];
         p.analysis = "orsak".into();
@@ -478,6 +502,8 @@ mod tests {
         assert!(public.problems[0].problem.notes.is_empty());
         assert!(public.problems[0].problem.quotes.is_empty());
         assert_eq!(public.problems[0].problem.analysis, "orsak");
+        assert_eq!(public.problems[0].problem.survey.as_ref().and_then(|s| s.share), None);
+        assert!(d.problems[0].problem.survey.as_ref().and_then(|s| s.share).is_some());
     }
 
     proptest! {

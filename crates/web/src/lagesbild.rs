@@ -231,11 +231,13 @@ pub async fn build(state: &AppState, l: &Lagesbild, staff: bool) -> Result<Docum
         let survey = current.as_ref().zip(current_counts.as_ref()).and_then(|(s, counts)| {
             let share = problem_share(&s.questionnaire, counts, &p.key)?;
             let min_cell = u64::try_from(s.min_cell).unwrap_or(5);
+            let hidden = share.estimate(min_cell, true).is_none();
             let estimate = share.estimate(min_cell, !staff);
             let before = previous.as_ref().zip(previous_counts.as_ref()).and_then(|(ps, pc)| {
-                let e = problem_share(&ps.questionnaire, pc, &p.key)?
-                    .estimate(u64::try_from(ps.min_cell).unwrap_or(5), !staff)?;
-                Some((ps.title.clone(), e))
+                let then = problem_share(&ps.questionnaire, pc, &p.key)?;
+                let min_cell = u64::try_from(ps.min_cell).unwrap_or(5);
+                let hidden = then.estimate(min_cell, true).is_none();
+                Some((ps.title.clone(), then.estimate(min_cell, !staff)?, hidden))
             });
             Some(SurveyEvidence {
                 survey_title: s.title.clone(),
@@ -243,9 +245,11 @@ pub async fn build(state: &AppState, l: &Lagesbild, staff: bool) -> Result<Docum
                 share: estimate,
                 change: estimate
                     .zip(before.as_ref())
-                    .and_then(|(now, (_, then))| lofte_domain::stats::difference(then, &now)),
-                previous_title: before.as_ref().map(|(t, _)| t.clone()),
-                previous: before.map(|(_, e)| e),
+                    .and_then(|(now, (_, then, _))| lofte_domain::stats::difference(then, &now)),
+                previous_title: before.as_ref().map(|(t, _, _)| t.clone()),
+                previous_hidden: before.as_ref().is_some_and(|(_, _, h)| *h),
+                previous: before.map(|(_, e, _)| e),
+                hidden,
             })
         });
         let counts = overview.get(&p.key).copied().unwrap_or([0; 5]);
