@@ -494,7 +494,7 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     let json = app.get_json("/kommun/saffle/lagesbild/2026.json", 200).await;
     assert!(!json.to_string().contains("hemlig anteckning"));
     assert_eq!(json["problems"][0]["problem"]["key"], "narkotika");
-    // Three of three is shown to staff, never publicly.
+    // Three of three is shown to staff (but not scored), never publicly.
     assert_eq!(json["problems"][0]["problem"]["survey"]["share"], Value::Null);
     assert!(text.contains("för få svar för att visa andelen"), "{text}");
     let staff_json = export(&app, &staff, &id).await;

@@ -270,7 +270,9 @@ pub fn rank(problems: Vec<Problem>, w: &Weights) -> Vec<Ranked> {
         .into_iter()
         .map(|problem| {
             let components = Components {
-                survey: problem.survey.as_ref().and_then(|s| s.share.map(|e| e.share)),
+                // A share too small to publish is too uncertain to rank by (and would show
+                // through the score): it is evidence for staff only.
+                survey: problem.survey.as_ref().filter(|s| !s.hidden).and_then(|s| s.share.map(|e| e.share)),
                 dialogue: (any_dialogue && most_raised > 0)
                     .then(|| problem.dialogues.total as f64 / most_raised as f64),
                 level: mean(problem.statistics.iter().filter_map(StatisticEvidence::level_score)),
@@ -313,8 +315,8 @@ pub struct Document {
 
 impl Document {
     /// What the public sees: aggregated figures and the public texts, no notes or free texts, no
-    /// survey share the survey's own public results would hide. (Scores stay: they are computed
-    /// from the staff figures and say nothing a count would.)
+    /// survey share the survey's own public results would hide (such shares never count in the
+    /// score either, see [`rank`], so the score gives nothing away).
     pub fn public(&self) -> Document {
         let mut d = self.clone();
         for r in &mut d.problems {
@@ -503,6 +505,8 @@ mod tests {
         assert!(public.problems[0].problem.quotes.is_empty());
         assert_eq!(public.problems[0].problem.analysis, "orsak");
         assert_eq!(public.problems[0].problem.survey.as_ref().and_then(|s| s.share), None);
+        // A hidden share counts for nothing in the score, for staff too.
+        assert_eq!(d.problems[0].components.survey, None);
         assert!(d.problems[0].problem.survey.as_ref().and_then(|s| s.share).is_some());
     }
 
