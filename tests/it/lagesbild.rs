@@ -538,8 +538,10 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let promise = words(&app.get_text(&format!("/lofte/{SAFFLE_ID}"), 200).await);
     assert!(promise.contains("ANDT Därför Fokusområdet valdes utifrån lägesbilden"), "{promise}");
+    // Without the dialogues' weight, and with a survey share too small to count, drugs have no
+    // evidence that scores: they follow every problem with a score.
     assert!(
-        promise.contains("Synlig narkotikaförsäljning eller narkotikaanvändning , plats 3 i lägesbilden"),
+        promise.contains("Synlig narkotikaförsäljning eller narkotikaanvändning , plats 9 i lägesbilden"),
         "{promise}"
     );
     assert!(promise.contains("Togs upp i 3 dialoger"), "{promise}");
