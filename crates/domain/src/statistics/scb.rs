@@ -36,12 +36,15 @@ fn observation(region: &str, year: &str, gender: Gender, value: u64) -> Observat
 /// Population per region, year and gender (men `M`, women `K`, both `T`). Ages are summed, unless
 /// the table has an all-ages (`tot`) row, which is used instead. Where the table gives only men
 /// and women, `T` is their sum. Years that are not a valid year (`2024M05`) are skipped with a
-/// warning.
-pub fn population_batch(table: &PopulationTable) -> Batch {
+/// warning. A region, year and sex whose ages do not cover everyone (no all-ages row, and single
+/// ages or groups that do not run from 0 to an open "and older") is an error: such a table is a
+/// selection (one age, one civil status), not the population.
+pub fn population_batch(table: &PopulationTable) -> Result<Batch, ImportError> {
     #[derive(Default)]
     struct Sums {
         total_row: Option<u64>,
         ages: u64,
+        spans: Vec<(u32, Option<u32>)>,
     }
     let mut sums: BTreeMap<(&str, &str, Sex), Sums> = BTreeMap::new();
     let mut skipped: Vec<&str> = Vec::new();
@@ -55,7 +58,35 @@ pub fn population_batch(table: &PopulationTable) -> Batch {
         let s = sums.entry((&row.region, &row.year, row.sex)).or_default();
         match row.age {
             Age::Total => s.total_row = Some(s.total_row.unwrap_or(0).saturating_add(row.count)),
-            Age::Years { .. } => s.ages = s.ages.saturating_add(row.count),
+            Age::Years { from, to } => {
+                s.ages = s.ages.saturating_add(row.count);
+                s.spans.push((from, to));
+            }
+        }
+    }
+    for ((region, year, _), s) in &mut sums {
+        if s.total_row.is_some() {
+            continue;
+        }
+        s.spans.sort();
+        s.spans.dedup();
+        // Contiguous from 0, ending with an open group.
+        let mut next = Some(0u32);
+        let mut contiguous = true;
+        for (from, to) in &s.spans {
+            if next != Some(*from) {
+                contiguous = false;
+                break;
+            }
+            next = to.map(|t| t.saturating_add(1));
+        }
+        let everyone = contiguous && !s.spans.is_empty() && next.is_none();
+        if !everyone {
+            return Err(ImportError::new(
+                format!("region {region}, år {year}"),
+                "tabellen täcker inte alla åldrar (den behöver en rad för alla åldrar, eller åldrar från 0 till \
+                 och med den äldsta gruppen): ett urval är inte folkmängden",
+            ));
         }
     }
     let value = |s: &Sums| s.total_row.unwrap_or(s.ages);
@@ -77,7 +108,7 @@ pub fn population_batch(table: &PopulationTable) -> Batch {
     if !skipped.is_empty() {
         batch.warnings.push(format!("Hoppade över perioder som inte är år: {}", skipped.join(", ")));
     }
-    batch
+    Ok(batch)
 }
 
 /// Reads the CSV `kommun_kod,kommun_namn,population` (SCB's FolkmangdNov per municipality) for
@@ -137,7 +168,7 @@ pub fn parse(bytes: &[u8], year: Option<i32>) -> Result<Batch, ImportError> {
     }
     let table = crate::population::parse(bytes)
         .map_err(|e| ImportError::new("fil", format!("inte en användbar befolkningstabell från SCB: {e}")))?;
-    let mut batch = population_batch(&table);
+    let mut batch = population_batch(&table)?;
     if let Some(year) = year {
         let period = year.to_string();
         batch.observations.retain(|o| o.period == period);
@@ -196,8 +227,8 @@ mod tests {
 
     #[test]
     fn real_pxweb_tables() {
-        let batch = parse(V2, None).expect("json-stat2");
-        assert_eq!(value(&batch, "00", "2024", Gender::Men), Some(50937.0));
+        // The json-stat2 sample is one cell (unmarried boys aged 0): not a population.
+        assert!(parse(V2, None).is_err());
         let batch = parse(V1, None).expect("v1 json");
         assert!(!batch.observations.is_empty());
         assert!(batch.observations.iter().all(|o| o.indicator == POPULATION && o.value.is_some()));
@@ -221,12 +252,27 @@ mod tests {
                 row("1784", "2024M05", Sex::Both, Age::Total, 1),
             ],
         };
-        let batch = population_batch(&table);
+        let batch = population_batch(&table).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(value(&batch, "1785", "2024", Gender::Men), Some(7600.0));
         assert_eq!(value(&batch, "1785", "2024", Gender::Women), Some(7450.0));
         assert_eq!(value(&batch, "1785", "2024", Gender::Total), Some(15050.0));
         assert_eq!(value(&batch, "1784", "2024", Gender::Total), Some(25_000.0));
         assert_eq!(batch.observations.len(), 4);
         assert_eq!(batch.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_selection_of_ages_is_not_the_population() {
+        // The real TAB638 sample: unmarried boys aged 0 in the whole country.
+        let json = include_bytes!("../../tests/fixtures/scb/TAB638-data-35e0e2-5aec69-POST.json");
+        let e = parse(json, None).err().unwrap_or_else(|| panic!("accepted a one-cell selection"));
+        assert!(e.message.contains("täcker inte alla åldrar"), "{e}");
+        let gap = PopulationTable {
+            rows: vec![
+                row("1785", "2024", Sex::Both, Age::Years { from: 0, to: Some(9) }, 1),
+                row("1785", "2024", Sex::Both, Age::Years { from: 20, to: None }, 1),
+            ],
+        };
+        assert!(population_batch(&gap).is_err());
     }
 }
