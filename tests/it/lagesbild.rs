@@ -460,6 +460,8 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let themes = lofte_db::promises::get(&app.db, draft).await.unwrap().unwrap().document.themes;
+    assert_eq!(themes.len(), themes_before, "a refused form added a theme");
     let l = store::get(&app.db, id.parse().unwrap()).await.unwrap().unwrap();
     assert!(l.notes_of("narkotika").is_some_and(|n| n.focus && n.theme.as_deref() == Some("Narkotika i centrum")));
     assert!(!l.notes_of("klotter").is_some_and(|n| n.focus));
@@ -472,13 +474,15 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
         staff.post(app.url(&format!("/arbetsyta/lagesbild/{id}/faststall"))).form(&[("x", "")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.get("/kommun/saffle/lagesbild/2026").await.status(), StatusCode::NOT_FOUND);
-    let res = staff
-        .post(app.url(&format!("/arbetsyta/lagesbild/{id}/faststall")))
-        .form(&[("public", "1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // The survey's results are not published: the lägesbild may not publish them either.
+    let publish =
+        || staff.post(app.url(&format!("/arbetsyta/lagesbild/{id}/faststall"))).form(&[("public", "1")]).send();
+    let res = publish().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(words(&res.text().await.unwrap()).contains("vars resultat inte är publicerade"));
+    assert_eq!(store::snapshots(&app.db, id.parse().unwrap()).await.unwrap().len(), 1);
+    sqlx::query("UPDATE survey SET results_public = 1").execute(app.db.pool()).await.unwrap();
+    assert_eq!(publish().await.unwrap().status(), StatusCode::SEE_OTHER);
     let snapshots = store::snapshots(&app.db, id.parse().unwrap()).await.unwrap();
     assert_eq!(snapshots.len(), 2);
     let workspace = words(&staff.get(app.url("/arbetsyta")).send().await.unwrap().text().await.unwrap());
@@ -637,7 +641,8 @@ async fn staff_build_a_lagesbild_and_choose_focus_areas_in_a_browser() {
     let doc = lofte_db::promises::get(&app.db, draft).await.unwrap().unwrap().document;
     assert!(doc.themes.iter().any(|t| t.name == "Narkotika i centrum"));
 
-    // Publish a dated snapshot, then read it in every view.
+    // Publish a dated snapshot (the survey's results published first), then read it in every view.
+    sqlx::query("UPDATE survey SET results_public = 1").execute(app.db.pool()).await.unwrap();
     find("#publik".into()).await.click().await.unwrap();
     browser.click_and_wait(find("form[action$='/faststall'] button".into()).await).await;
     let snapshot = find("#ogonblicksbilder + ul a".into()).await;

@@ -326,6 +326,8 @@ impl Document {
                 if s.hidden {
                     s.share = None;
                     s.change = None;
+                    // Under the smallest count, the number who answered is hidden too.
+                    s.n = 0;
                 }
                 if s.previous_hidden {
                     s.previous = None;

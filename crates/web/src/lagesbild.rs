@@ -344,6 +344,8 @@ pub struct ComponentView {
 pub struct SurveyView {
     pub title: String,
     pub n: u64,
+    /// Too few to show publicly (staff see the share, marked).
+    pub hidden: bool,
     pub share: String,
     pub interval: String,
     pub previous_title: String,
@@ -549,6 +551,7 @@ fn survey_view(s: &SurveyEvidence) -> SurveyView {
     SurveyView {
         title: s.survey_title.clone(),
         n: s.n,
+        hidden: s.hidden,
         share: s.share.as_ref().map_or_else(|| "–".to_owned(), |e| percent(e.share)),
         interval: s.share.as_ref().map_or_else(|| "–".to_owned(), interval),
         previous_title: s.previous_title.clone().unwrap_or_default(),
@@ -1172,6 +1175,10 @@ pub async fn focus(
     let Ok(base) = form.version.trim().parse::<i64>() else {
         return fail(l, "Formuläret saknade versionsuppgift. Försök igen.").await;
     };
+    // A stale form changes nothing: not the draft either (checked again when linking).
+    if base != l.version {
+        return fail(l, "Lägesbilden ändrades av någon annan. Sidan visar nu den senaste versionen; välj igen.").await;
+    }
     let vocabulary = problems::list(&state.db, &l.municipality_code).await?;
     let Some(problem) = vocabulary.iter().find(|p| p.key == form.problem) else {
         return fail(l, "Välj ett problem ur listan.").await;
@@ -1265,10 +1272,23 @@ pub async fn snapshot(
     Form(form): Form<SnapshotForm>,
 ) -> Result<Response, AppError> {
     let l = authorised(&state, &staff, &id, true).await?;
+    let public = form.public == "1";
+    if public {
+        let all = surveys::list(&state.db).await?;
+        let (current, previous) = surveys_for(&l, &all);
+        if let Some(s) = [current, previous].into_iter().flatten().find(|s| !s.results_public) {
+            let message = format!(
+                "Lägesbilden bygger på enkäten ”{}”, vars resultat inte är publicerade. Publicera enkätens resultat \
+                 först, välj en annan enkät under Redigera, eller spara ögonblicksbilden utan att publicera den.",
+                s.title
+            );
+            return staff_page(&state, &staff, l, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await;
+        }
+    }
     let doc = build(&state, &l, true).await?;
     let content = serde_json::to_string(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
     let today = crate::views::today().to_string();
-    store::snapshot(&state.db, l.id, &today, form.public == "1", &content, actor(&staff)).await?;
+    store::snapshot(&state.db, l.id, &today, public, &content, actor(&staff)).await?;
     Ok(Redirect::to(&format!("/arbetsyta/lagesbild/{}?klart=fastställd", l.id)).into_response())
 }
 
