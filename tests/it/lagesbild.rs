@@ -163,14 +163,45 @@ async fn manual_values_need_a_source_and_keep_what_was_typed() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let res = staff
         .post(app.url("/arbetsyta/statistik/varde"))
-        .form(&form("1 234,5", "Medborgarundersökning 2025, tabell 3"))
+        .form(&form("12,5", "Medborgarundersökning 2025, tabell 3"))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let v = statistics::values(&app.db, key, &["1785"]).await.unwrap();
-    assert_eq!((v[0].value, v[0].note.as_str()), (Some(1234.5), "Medborgarundersökning 2025, tabell 3"));
+    assert_eq!((v[0].value, v[0].note.as_str()), (Some(12.5), "Medborgarundersökning 2025, tabell 3"));
+    // Imported figures change by importing; the nation's figures only by an administrator.
+    let mut form = form("100", "Egen uppgift");
+    form[0] = ("key", "scb:folkmangd");
+    let res = staff.post(app.url("/arbetsyta/statistik/varde")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut nation = self::form_for(key, "00");
+    let res = staff.post(app.url("/arbetsyta/statistik/varde")).form(&nation).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(words(&res.text().await.unwrap()).contains("matas in av en administratör"));
+    nation[5].1 = "15";
+    let admin = app.login("admin@lofte.example").await;
+    let res = admin.post(app.url("/arbetsyta/statistik/varde")).form(&nation).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let percent = self::form_for(key, "1785");
+    let mut too_much = percent.clone();
+    too_much[5].1 = "140";
+    let res = staff.post(app.url("/arbetsyta/statistik/varde")).form(&too_much).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     app.stop().await;
+}
+
+/// A manual value's form for `region` (value 12, a note).
+fn form_for(key: &'static str, region: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("key", key),
+        ("kommun", "1785"),
+        ("region", region),
+        ("period", "2025"),
+        ("gender", "T"),
+        ("value", "12"),
+        ("note", "Egen mätning"),
+    ]
 }
 
 fn indicator(key: &str, name: &str, unit: Unit) -> Indicator {

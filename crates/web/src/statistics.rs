@@ -351,6 +351,8 @@ struct IndicatorPage {
     rows: Vec<ValueRow>,
     regions: Vec<(String, String)>,
     can_edit: bool,
+    /// Values are entered by hand only for staff's own indicators.
+    manual: bool,
     describe: DescribeForm,
     value: ValueForm,
     units: Vec<(&'static str, &'static str)>,
@@ -388,6 +390,7 @@ async fn regions_of(state: &AppState, code: &str, name: &str) -> Result<Vec<(Str
 
 async fn indicator_page(state: &AppState, staff: &Staff, key: &str, code: &str) -> Result<IndicatorPage, AppError> {
     let indicator = statistics::indicator(&state.db, key).await?.ok_or(AppError::NotFound)?;
+    let source = indicator.source;
     let municipality = municipality_name(state, code).await?.ok_or(AppError::NotFound)?;
     let regions = regions_of(state, code, &municipality).await?;
     let region_codes: Vec<&str> = regions.iter().map(|(c, _)| c.as_str()).collect();
@@ -444,6 +447,7 @@ async fn indicator_page(state: &AppState, staff: &Staff, key: &str, code: &str) 
         rows: table.into_values().collect(),
         regions,
         can_edit: may_import(staff),
+        manual: source == Source::Manual,
         units: UNITS.iter().map(|u| (u.code(), if u.sv().is_empty() { "annat" } else { u.sv() })).collect(),
         betters: BETTERS.iter().map(|b| (b.code(), b.sv())).collect(),
         errors: vec![],
@@ -601,9 +605,27 @@ pub async fn save_value(
     }
     let mut p = indicator_page(&state, &staff, form.key.trim(), form.kommun.trim()).await?;
     let mut errors = Vec::new();
+    if p.indicator.source != Source::Manual {
+        errors.push(format!(
+            "Värden från {} ändras genom att importera källan igen; mata in värden för hand i en egen indikator.",
+            p.indicator.source.sv().trim_start_matches("Källa: ")
+        ));
+    }
     let region = form.region.trim().to_owned();
     if !p.regions.iter().any(|(c, _)| *c == region) || Level::of(&region).is_none() {
         errors.push("Välj en region ur listan.".to_owned());
+    }
+    // The county's and the nation's figures are everyone's: only administrators enter them. A
+    // municipality's (or police area's) figures, its editors.
+    let allowed = match Level::of(&region) {
+        Some(Level::County | Level::Nation) => staff.is_admin,
+        Some(_) => crate::dialogues::may(&state, &staff, p.code.as_str(), true).await?,
+        None => true,
+    };
+    if !allowed {
+        errors.push(
+            "Länets och rikets värden matas in av en administratör; du kan mata in värden för din kommun.".to_owned(),
+        );
     }
     let period = form.period.trim().to_owned();
     if !valid_period(&period) {
@@ -614,6 +636,10 @@ pub async fn save_value(
         errors.push("Välj totalt, kvinnor eller män.".to_owned());
     }
     let value = match parse_value(&form.value) {
+        Ok(Some(v)) if p.indicator.unit == Unit::Percent && !(0.0..=100.0).contains(&v) => {
+            errors.push("En andel i procent ligger mellan 0 och 100.".to_owned());
+            None
+        }
         Ok(Some(v)) => Some(v),
         Ok(None) => {
             errors.push("Skriv ett värde, t.ex. 1 234,5.".to_owned());
