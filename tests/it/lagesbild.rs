@@ -323,8 +323,8 @@ async fn a_lagesbild_ranks_problems_by_transparent_evidence() {
     // Default weights 3/2/3/2: drugs (raised most: 1.0), violence (twice the nation and
     // doubled: level 1, trend 1, dialogues 0 → 5/7), graffiti (survey 0.5, dialogues 1/3 →
     // (1.5 + 2/3) / 5).
-    // (The demo's real Polisen events rank speeding too: Säffle's traffic accidents per 100 000
-    // in May 2026 are far above the nation's; those are left out of the comparison here.)
+    // (Other problems may have evidence from the demo's real Polisen events; only these three
+    // are compared here.)
     let doc = export(&app, &staff, &id).await;
     let ranked: Vec<(String, Option<f64>)> = order(&doc)
         .into_iter()

@@ -154,6 +154,9 @@ pub struct StatisticEvidence {
 /// How many of the last periods the trend spans.
 pub const TREND_PERIODS: usize = 5;
 
+/// The smallest count that scores: a rate or a change made of fewer events is chance.
+pub const MIN_COUNT: f64 = 5.0;
+
 impl StatisticEvidence {
     /// The last point with a value.
     pub fn latest(&self) -> Option<&Point> {
@@ -161,9 +164,14 @@ impl StatisticEvidence {
     }
 
     /// Level component: the municipality against the nation (else the county); see the module.
+    /// A count under [`MIN_COUNT`] does not score.
     pub fn level_score(&self) -> Option<f64> {
         let unit = self.indicator.unit;
-        let own = self.latest()?.comparable(unit)?;
+        let latest = self.latest()?;
+        if unit == Unit::Count && latest.value.is_none_or(|v| v < MIN_COUNT) {
+            return None;
+        }
+        let own = latest.comparable(unit)?;
         let reference = self
             .nation
             .as_ref()
@@ -177,9 +185,16 @@ impl StatisticEvidence {
         ratio.is_finite().then(|| (ratio / 2.0).clamp(0.0, 1.0))
     }
 
-    /// Trend component: see the module.
+    /// Trend component: see the module. Counts under [`MIN_COUNT`] at either end do not score.
     pub fn trend_score(&self) -> Option<f64> {
-        let relative = self.trend.as_ref()?.relative?;
+        let t = self.trend.as_ref()?;
+        if self.indicator.unit == Unit::Count {
+            let count = |period: &str| self.points.iter().find(|p| p.period == period).and_then(|p| p.value);
+            if count(&t.from).is_none_or(|v| v < MIN_COUNT) || count(&t.to).is_none_or(|v| v < MIN_COUNT) {
+                return None;
+            }
+        }
+        let relative = t.relative?;
         let worse = match self.indicator.better {
             Better::Lower => relative,
             Better::Higher => -relative,
@@ -347,7 +362,7 @@ pub fn default_indicators(problem: &str) -> &'static [&'static str] {
         "fortkorning" => &["polisen:Trafikbrott", "polisen:Trafikolycka", "polisen:Trafikolycka, personskada"],
         "vardslos-moped-mc" => &["polisen:Trafikbrott", "polisen:Olovlig körning"],
         "storande-ungdomar" => &["polisen:Ofog barn/ungdom", "polisen:Ordningslagen", "polisen:Bråk"],
-        "berusade-personer" => &["polisen:Fylleri/LOB", "polisen:Alkohollagen", "polisen:Rattfylleri"],
+        "berusade-personer" => &["polisen:Fylleri/LOB", "polisen:Alkohollagen"],
         "narkotika" => &["polisen:Narkotikabrott"],
         "slagsmal-utomhus" => &["polisen:Misshandel", "polisen:Misshandel, grov", "polisen:Bråk", "kolada:N07403"],
         "trakasserier-kvinnor" => &["polisen:Ofredande/förargelse", "polisen:Sedlighetsbrott", "kolada:N07402"],
@@ -437,6 +452,35 @@ mod tests {
         assert_eq!(t.relative, Some(0.5));
         assert_eq!(e.trend_score(), Some(1.0));
         assert_eq!(trend(&[point("2024", 1.0)], Unit::Per100k), None);
+    }
+
+    #[test]
+    fn a_handful_of_events_does_not_score() {
+        let count = |values: &[f64]| {
+            let points: Vec<Point> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Point { period: (2020 + i).to_string(), value: Some(*v), rate: Some(*v * 10.0) })
+                .collect();
+            StatisticEvidence {
+                indicator: indicator(Unit::Count, Better::Lower),
+                region: "1785".into(),
+                region_name: "Säffle".into(),
+                trend: trend(&points, Unit::Count),
+                nation: Some(Comparison {
+                    region: "00".into(),
+                    name: "Riket".into(),
+                    point: Point { period: "2021".into(), value: Some(1000.0), rate: Some(10.0) },
+                    series: vec![],
+                }),
+                county: None,
+                points,
+            }
+        };
+        assert_eq!(count(&[1.0, 2.0]).level_score(), None);
+        assert_eq!(count(&[1.0, 2.0]).trend_score(), None);
+        assert_eq!(count(&[5.0, 8.0]).level_score(), Some(1.0));
+        assert_eq!(count(&[5.0, 8.0]).trend_score(), Some(1.0));
     }
 
     #[test]

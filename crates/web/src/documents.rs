@@ -283,10 +283,16 @@ pub async fn preview(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let (stored, _) = authorised(&state, &staff, id, false).await?;
-    page(
-        StatusCode::OK,
-        &PreviewPage { search_value: String::new(), d: DocumentView::new(&stored.document, crate::views::today()) },
-    )
+    let slug = match stored.document.municipalities.first() {
+        Some(m) => lofte_db::municipalities::find(&state.db, &m.code, crate::views::today())
+            .await?
+            .map(|m| m.slug)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let because = crate::lagesbild::because_of(&state, id, &slug).await?;
+    let d = DocumentView::new(&stored.document, crate::views::today()).with_because(because);
+    page(StatusCode::OK, &PreviewPage { search_value: String::new(), d })
 }
 
 #[derive(Deserialize)]

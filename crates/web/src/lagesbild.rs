@@ -115,20 +115,28 @@ fn comparison(
 }
 
 /// Every indicator with values for the municipality, as evidence (population itself left out).
+/// `until`: periods of later years are left out (a lägesbild of 2026 shows nothing of 2027).
 async fn statistics_of(
     state: &AppState,
     code: &str,
     indicators: &HashMap<String, Indicator>,
+    until: Option<i32>,
 ) -> Result<Vec<StatisticEvidence>, AppError> {
     let county = county_of(code);
     let county_code = county.as_ref().map_or("", |c| c.0.as_str()).to_owned();
     let regions = [code, county_code.as_str(), NATION];
-    let (own, in_county, in_nation, population) = tokio::try_join!(
+    let (mut own, in_county, in_nation, population) = tokio::try_join!(
         statistics::series_of_region(&state.db, code),
         statistics::series_of_region(&state.db, &county_code),
         statistics::series_of_region(&state.db, NATION),
         statistics::population(&state.db, &regions),
     )?;
+    if let Some(until) = until {
+        for series in own.values_mut() {
+            series.retain(|(period, _)| lofte_domain::statistics::period_year(period).is_some_and(|y| y <= until));
+        }
+        own.retain(|_, series| !series.is_empty());
+    }
     let name = municipality_label(code);
     let mut out = Vec::new();
     for (key, series) in &own {
@@ -136,6 +144,12 @@ async fn statistics_of(
         if key == statistics::POPULATION && indicators.len() > 1 {
             continue;
         }
+        let mut indicator = indicator.clone();
+        if key == statistics::POPULATION {
+            // Population is the base of rates, not a count to take per 100 000 of itself.
+            indicator.unit = Unit::Other;
+        }
+        let indicator = &indicator;
         let unit = indicator.unit;
         let pts = points(series, unit, code, &population);
         let latest = pts.iter().rev().find(|p| p.comparable(unit).is_some()).map(|p| p.period.clone());
@@ -223,7 +237,7 @@ pub async fn build(state: &AppState, l: &Lagesbild, staff: bool) -> Result<Docum
         statistics::indicators(&state.db).await?.into_iter().map(|i| (i.key.clone(), i)).collect();
     let mut all_statistics = Vec::new();
     for code in &l.municipalities {
-        all_statistics.extend(statistics_of(state, code, &indicators).await?);
+        all_statistics.extend(statistics_of(state, code, &indicators, Some(l.year)).await?);
     }
     let kinds = DialogueKind::ALL;
     let mut list = Vec::new();
@@ -301,7 +315,7 @@ pub(crate) async fn stat_view_of(
     code: &str,
 ) -> Result<Option<StatView>, AppError> {
     let one = HashMap::from([(indicator.key.clone(), indicator.clone())]);
-    let evidence = statistics_of(state, code, &one).await?;
+    let evidence = statistics_of(state, code, &one, None).await?;
     Ok(evidence.first().map(|e| {
         let none = Vec::new();
         stat_view(e, e.county.as_ref().map_or(&none, |c| &c.series), e.nation.as_ref().map_or(&none, |c| &c.series))
@@ -396,6 +410,8 @@ pub struct ChartLine {
     pub label: String,
     pub class: &'static str,
     pub points: String,
+    /// Each point as a dot (x, y), so that a single period shows too.
+    pub dots: Vec<(String, String)>,
 }
 
 pub struct TableRow {
@@ -441,7 +457,15 @@ fn anchor(key: &str) -> String {
 fn stat_line(e: &StatisticEvidence) -> StatLine {
     let unit = e.indicator.unit;
     let latest = e.latest();
-    let text = |p: Option<&Point>| p.and_then(|p| p.comparable(unit)).map_or_else(|| "–".to_owned(), number);
+    let text = |p: Option<&Point>| match p {
+        Some(p) => match (p.comparable(unit), p.value) {
+            (Some(v), _) => number(v),
+            // A count without population for its year: the count itself, said plainly.
+            (None, Some(count)) if unit == Unit::Count => format!("{} st (folkmängd saknas)", number(count)),
+            _ => "–".to_owned(),
+        },
+        None => "–".to_owned(),
+    };
     let trend = e.trend.as_ref().map_or_else(
         || "–".to_owned(),
         |t| match t.relative {
@@ -498,27 +522,31 @@ fn stat_view(e: &StatisticEvidence, county_series: &[Point], nation_series: &[Po
     let nation: Vec<Option<f64>> = periods.iter().map(|p| find(nation_series, p)).collect();
     let max = own.iter().chain(&county).chain(&nation).flatten().fold(0.0f64, |a, b| a.max(*b));
     let n = periods.len().max(2) - 1;
-    let path = |values: &[Option<f64>]| {
+    let xy = |values: &[Option<f64>]| -> Vec<(String, String)> {
         values
             .iter()
             .enumerate()
             .filter_map(|(i, v)| {
                 v.map(|v| {
-                    let x = i as f64 / n as f64 * CHART_W;
+                    let x = if periods.len() == 1 { CHART_W / 2.0 } else { i as f64 / n as f64 * CHART_W };
                     let y = if max > 0.0 { CHART_H - v / max * CHART_H } else { CHART_H };
-                    format!("{x:.1},{y:.1}")
+                    (format!("{x:.1}"), format!("{y:.1}"))
                 })
             })
-            .collect::<Vec<_>>()
-            .join(" ")
+            .collect()
+    };
+    let line = |label: String, class: &'static str, values: &[Option<f64>]| {
+        let dots = xy(values);
+        let points = dots.iter().map(|(x, y)| format!("{x},{y}")).collect::<Vec<_>>().join(" ");
+        ChartLine { label, class, points, dots }
     };
     let county_name = e.county.as_ref().map(|c| c.name.clone()).unwrap_or_else(|| "Länet".into());
-    let mut lines = vec![ChartLine { label: e.region_name.clone(), class: "line-own", points: path(&own) }];
+    let mut lines = vec![line(e.region_name.clone(), "line-own", &own)];
     if county.iter().any(Option::is_some) {
-        lines.push(ChartLine { label: county_name.clone(), class: "line-county", points: path(&county) });
+        lines.push(line(county_name.clone(), "line-county", &county));
     }
     if nation.iter().any(Option::is_some) {
-        lines.push(ChartLine { label: "Riket".into(), class: "line-nation", points: path(&nation) });
+        lines.push(line("Riket".into(), "line-nation", &nation));
     }
     StatView {
         anchor: anchor(&e.indicator.key),

@@ -189,7 +189,10 @@ fn table(rows: &[Row], places: &Places, options: &BraOptions) -> Result<Batch, I
     };
     let slug = slugify(&name);
     if slug.is_empty() {
-        return Err(ImportError::new("fil", "filen har ingen titel som säger brottstypen; ange brottstyp med --name"));
+        return Err(ImportError::new(
+            "fil",
+            "filen har ingen titel som säger brottstypen; ange brottstypen (fältet Brottstyp, eller --name på kommandoraden)",
+        ));
     }
 
     let columns: Vec<Column> = header.iter().skip(1).map(|h| column(h)).collect();
@@ -218,7 +221,10 @@ fn table(rows: &[Row], places: &Places, options: &BraOptions) -> Result<Batch, I
     };
     let year = match (long, year) {
         (true, None) => {
-            return Err(ImportError::new("fil", "filen säger inte vilket år siffrorna gäller; ange året med --year"));
+            return Err(ImportError::new(
+                "fil",
+                "filen säger inte vilket år siffrorna gäller; ange året (fältet År, eller --year på kommandoraden)",
+            ));
         }
         (_, year) => year,
     };
