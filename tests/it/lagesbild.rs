@@ -143,6 +143,8 @@ async fn manual_values_need_a_source_and_keep_what_was_typed() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let key = "manual:otrygghet-i-centrum";
     assert_eq!(statistics::indicator(&app.db, key).await.unwrap().expect("made").unit, Unit::Percent);
+    let list = staff.get(app.url("/arbetsyta/statistik?kommun=1785")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("nyckel=manual%3Aotrygghet-i-centrum"), "an own indicator without values is listed");
 
     let form = |value: &'static str, note: &'static str| {
         vec![
@@ -559,6 +561,13 @@ async fn focus_areas_go_into_the_draft_and_snapshots_become_public_evidence() {
         .await
         .unwrap();
     assert!(visible_text(&old).contains("Lägesbild Säffle 2026") && old.contains("hemlig anteckning"));
+    let printed = staff
+        .get(app.url(&format!("/arbetsyta/lagesbild/{id}/version/{}/utskrift", snapshots[0].id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(printed.status(), StatusCode::OK);
+    assert!(words(&printed.text().await.unwrap()).contains(&format!("Fastställd {} av", snapshots[0].made_on)));
 
     // "Därför" beside the focus area of a public promise (linked here to the one in force).
     let in_force = SAFFLE_ID.parse().unwrap();

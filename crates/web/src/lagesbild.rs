@@ -687,6 +687,7 @@ struct ListPage {
     can_edit: bool,
     year: String,
     title: String,
+    others: String,
     error: Option<String>,
 }
 
@@ -709,6 +710,7 @@ async fn list_page(state: &AppState, staff: &Staff, code: &str) -> Result<ListPa
         can_edit: false,
         year: crate::views::today().0.year().to_string(),
         title: String::new(),
+        others: String::new(),
         error: None,
     };
     if code.is_empty() {
@@ -779,6 +781,7 @@ pub async fn create(
     }
     p.year = form.year.trim().to_owned();
     p.title = form.title.trim().to_owned();
+    p.others = form.others.trim().to_owned();
     let fail = |mut p: ListPage, message: String| {
         p.error = Some(message);
         render(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -943,7 +946,13 @@ pub async fn print(
     let doc = build(&state, &l, true).await?;
     render(
         StatusCode::OK,
-        &PrintPage { doc: doc_view(&doc, true), made: format!("Utskrift {} (ej fastställd)", crate::views::today()) },
+        &PrintPage {
+            doc: doc_view(&doc, true),
+            made: format!(
+                "Utskrift {} av lägesbilden som den ser ut nu (inte en fastställd ögonblicksbild)",
+                crate::views::today()
+            ),
+        },
     )
 }
 
@@ -1350,6 +1359,23 @@ pub async fn snapshot_view(
         StatusCode::OK,
         &SnapshotPage { search_value: String::new(), id: l.id.to_string(), snapshot: s, doc: doc_view(&doc, true) },
     )
+}
+
+/// A snapshot's print view: the document as it was fixed (staff view), without the site's chrome.
+pub async fn snapshot_print(
+    State(state): State<AppState>,
+    CurrentStaff(staff, _): CurrentStaff,
+    Path((id, snapshot)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let l = authorised(&state, &staff, &id, false).await?;
+    let sid = Uuid::parse_str(&snapshot).map_err(|_| AppError::NotFound)?;
+    let (s, content) = store::get_snapshot(&state.db, sid).await?.ok_or(AppError::NotFound)?;
+    if s.lagesbild_id != l.id {
+        return Err(AppError::NotFound);
+    }
+    let doc = document_of(&content)?;
+    let made = format!("Fastställd {} av {}{}", s.made_on, s.made_by, if s.public { ", publicerad" } else { "" });
+    render(StatusCode::OK, &PrintPage { doc: doc_view(&doc, true), made })
 }
 
 // ---------------------------------------------------------------------------------------------

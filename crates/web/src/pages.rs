@@ -348,7 +348,14 @@ pub fn error_page(status: StatusCode, detail: Option<String>) -> Response {
             "Det går inte att göra så här".to_owned(),
             "Sidan kan bara läsas, inte ändras på det här sättet.".to_owned(),
         ),
-        413 => ("För mycket data".to_owned(), "Det du skickade är större än vad tjänsten tar emot.".to_owned()),
+        413 => (
+            "För mycket data".to_owned(),
+            format!(
+                "Det du skickade är större än vad tjänsten tar emot ({} MB). Gå tillbaka och välj en mindre fil; \
+                 större statistikfiler importeras med kommandot lofte import.",
+                crate::MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        ),
         400 => (
             "Felaktig adress eller begäran".to_owned(),
             detail.map_or_else(

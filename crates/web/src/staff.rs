@@ -147,6 +147,10 @@ fn staff_routes() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
             spec("GET", "/arbetsyta/lagesbild/{id}/version/{snapshot}", Access::LagesbildRead),
             get(crate::lagesbild::snapshot_view),
         ),
+        (
+            spec("GET", "/arbetsyta/lagesbild/{id}/version/{snapshot}/utskrift", Access::LagesbildRead),
+            get(crate::lagesbild::snapshot_print),
+        ),
         (spec("GET", "/arbetsyta/lagesbild/{id}/utskrift", Access::LagesbildRead), get(crate::lagesbild::print)),
         (spec("GET", "/arbetsyta/lagesbild/{id}/lagesbild.json", Access::LagesbildRead), get(crate::lagesbild::json)),
         (spec("GET", "/arbetsyta/problem", Access::Staff), get(crate::dialogues::problem_list)),

@@ -123,6 +123,17 @@ async fn index_page(state: &AppState, staff: &Staff, code: &str) -> Result<Index
                 unit: i.unit.sv(),
             });
         }
+        // Own indicators show even before they have a value here, so that values can be entered.
+        for i in indicators.values().filter(|i| i.source == Source::Manual && !series.contains_key(&i.key)) {
+            rows.push(IndicatorRow {
+                key: i.key.clone(),
+                name: i.name.clone(),
+                source: i.source.sv(),
+                period: String::new(),
+                value: "–".to_owned(),
+                unit: i.unit.sv(),
+            });
+        }
         rows.sort_by_cached_key(|r| lofte_domain::sv_sort_key(&r.name));
     }
     let imports = statistics::imports(&state.db, 20)
