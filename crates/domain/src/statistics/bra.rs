@@ -415,38 +415,20 @@ mod tests {
         assert!(parse(b"PK\x03\x04garbage", &places(), &BraOptions::default()).is_err());
     }
 
+    /// Workbooks made by `rust_xlsxwriter` (see the fixtures' README): a title row, a header on
+    /// row 3, Säffle, Eda suppressed, a county with a text number, a footnote; and one with an
+    /// unknown name on row 5.
     #[test]
     fn xlsx_first_worksheet() {
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let sheet = workbook.add_worksheet();
-        sheet.write_string(0, 0, "Anmälda brott totalt 2024").expect("title");
-        sheet.write_string(2, 0, "Kommun").expect("header");
-        sheet.write_string(2, 1, "Antal (prel.)").expect("header");
-        sheet.write_string(2, 2, "Per 100 000 inv. (prel.)").expect("header");
-        sheet.write_string(3, 0, "Säffle").expect("name");
-        sheet.write_number(3, 1, 1234.0).expect("number");
-        sheet.write_number(3, 2, 8134.5).expect("number");
-        sheet.write_string(4, 0, "Eda").expect("name");
-        sheet.write_string(4, 1, "..").expect("flag");
-        sheet.write_string(4, 2, "..").expect("flag");
-        sheet.write_string(5, 0, "Värmlands län").expect("name");
-        sheet.write_string(5, 1, "25 310").expect("text number");
-        sheet.write_string(7, 0, "Källa: Brå").expect("footnote");
-        let bytes = workbook.save_to_buffer().expect("xlsx");
-        let batch = parse(&bytes, &places(), &BraOptions::default()).expect("parses");
+        let bytes = include_bytes!("../../tests/fixtures/bra/anmalda_brott_2024.xlsx");
+        let batch = parse(bytes, &places(), &BraOptions::default()).expect("parses");
         assert_eq!(obs(&batch, "bra:anmalda-brott-totalt", "1785", "2024").value, Some(1234.0));
         assert_eq!(obs(&batch, "bra:anmalda-brott-totalt-per-100k", "1785", "2024").value, Some(8134.5));
         assert_eq!(obs(&batch, "bra:anmalda-brott-totalt", "1730", "2024").status, "..");
         assert_eq!(obs(&batch, "bra:anmalda-brott-totalt", "17", "2024").value, Some(25_310.0));
         // Row numbers are the sheet's: "Säfle" on row 5.
-        let mut workbook = rust_xlsxwriter::Workbook::new();
-        let sheet = workbook.add_worksheet();
-        sheet.write_string(0, 0, "Brott 2024").expect("title");
-        sheet.write_string(1, 0, "Kommun").expect("header");
-        sheet.write_string(1, 1, "Antal").expect("header");
-        sheet.write_string(4, 0, "Säfle").expect("name");
-        let bytes = workbook.save_to_buffer().expect("xlsx");
-        let err = parse(&bytes, &places(), &BraOptions::default()).expect_err("unknown");
+        let bytes = include_bytes!("../../tests/fixtures/bra/unknown_municipality.xlsx");
+        let err = parse(bytes, &places(), &BraOptions::default()).expect_err("unknown");
         assert_eq!(err.to_string(), "rad 5: okänd kommun \"Säfle\"");
     }
 
