@@ -570,6 +570,11 @@ async fn verify_file(db_args: &DbArgs, file: &str, public_key: Option<String>) -
 }
 
 /// A file's bytes, or standard input's for "-".
+/// The file's bytes, or `None` after saying (in Swedish) why it could not be read.
+fn read_or_say(file: &str) -> Option<Vec<u8>> {
+    read_input(file).map_err(|e| eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e))).ok()
+}
+
 fn read_input(file: &str) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if file == "-" {
@@ -614,13 +619,7 @@ async fn import_batch(
     read: impl FnOnce(&[u8]) -> Result<Batch, lofte_domain::statistics::ImportError>,
     dry_run: bool,
 ) -> Result<ExitCode> {
-    let bytes = match read_input(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
     let batch = match read(&bytes) {
         Ok(b) => b,
         Err(e) => {
@@ -739,13 +738,7 @@ async fn import_kolada(db_args: &DbArgs, files: &[String], url: Option<&str>, dr
     } else {
         label = files.join(", ");
         for file in files {
-            let bytes = match read_input(file) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
+            let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
             match kolada::parse(&bytes) {
                 Ok(doc) => {
                     if let Some(next) = add(doc) {
@@ -772,13 +765,7 @@ async fn import_polisen(db_args: &DbArgs, files: &[String], dry_run: bool) -> Re
     let places = Places::new(&seed::reference_data()?);
     let mut events = Vec::new();
     for file in files {
-        let bytes = match read_input(file) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-                return Ok(ExitCode::FAILURE);
-            }
-        };
+        let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
         match polisen::parse(&bytes, &places) {
             Ok(read) => {
                 for w in &read.warnings {
@@ -822,13 +809,7 @@ async fn import_answers(
         eprintln!("--survey: {survey:?} är inget enkät-id (ett UUID, som i enkätens adress).");
         return Ok(ExitCode::FAILURE);
     };
-    let bytes = match read_input(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
     let mapping = match mapping {
         None => None,
         Some(path) => match std::fs::read(path) {
@@ -894,13 +875,7 @@ struct TextImport {
 }
 
 async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<ExitCode> {
-    let bytes = match read_input(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
     if !args.historical && (args.valid_from.is_some() || args.valid_to.is_some()) {
         eprintln!("--valid-from och --valid-to gäller bara med --historical (ett utkast har inga giltighetsdagar).");
         return Ok(ExitCode::FAILURE);
@@ -1014,13 +989,7 @@ async fn import_text(db_args: &DbArgs, file: &str, args: TextImport) -> Result<E
 }
 
 async fn import_json(db_args: &DbArgs, file: &str, dry_run: bool) -> Result<ExitCode> {
-    let bytes = match read_input(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{file}: kunde inte läsa filen: {}", io_sv(&e));
-            return Ok(ExitCode::FAILURE);
-        }
-    };
+    let Some(bytes) = read_or_say(file) else { return Ok(ExitCode::FAILURE) };
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
         Err(e) => {

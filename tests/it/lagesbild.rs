@@ -234,18 +234,7 @@ async fn evidence(app: &TestApp) {
     use lofte_db::surveys;
     let q = lofte_domain::survey::safety_survey_template();
     let day = lofte_domain::IsoDate::parse("2026-03-01").unwrap();
-    let editable = surveys::Editable {
-        title: "Trygghetsundersökning 2026".into(),
-        title_en: String::new(),
-        year: 2026,
-        questionnaire: q.clone(),
-        opens_on: Some(day),
-        closes_on: None,
-        requires_code: false,
-        min_cell: 5,
-        results_public: false,
-    };
-    let id = surveys::create(&app.db, "1785", editable).await.unwrap();
+    let id = crate::surveys::saffle_survey(app, "Trygghetsundersökning 2026", false).await;
     let mut rows = Vec::new();
     for i in 0..40 {
         let choice = if i % 2 == 0 { "mycket-stort" } else { "inget" };

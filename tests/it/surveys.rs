@@ -16,22 +16,27 @@ pub async fn saffle_survey_with_an_answer(app: &TestApp) -> (String, String) {
     use lofte_db::surveys;
     let q = lofte_domain::survey::safety_survey_template();
     let day = lofte_domain::IsoDate::parse("2026-03-01").unwrap();
-    let editable = surveys::Editable {
-        title: "Trygghetsundersökning".into(),
-        title_en: String::new(),
-        year: 2026,
-        questionnaire: q.clone(),
-        opens_on: Some(day),
-        closes_on: None,
-        requires_code: false,
-        min_cell: 5,
-        results_public: true,
-    };
-    let id = surveys::create(&app.db, "1785", editable).await.unwrap();
+    let id = saffle_survey(app, "Trygghetsundersökning", true).await;
     let answers = lofte_domain::survey::read_answers(&q, &[], &answer("inget", "man", "16-24", ""), "sv").unwrap();
     surveys::import_answers(&app.db, id, &[(day, answers)], |_| {}).await.unwrap();
     let text = surveys::free_texts(&app.db, id).await.unwrap().remove(0);
     (id.to_string(), text.id.to_string())
+}
+
+/// A Säffle survey of 2026 from the template, open since 2026-03-01, written directly.
+pub async fn saffle_survey(app: &TestApp, title: &str, results_public: bool) -> uuid::Uuid {
+    let editable = lofte_db::surveys::Editable {
+        title: title.into(),
+        title_en: String::new(),
+        year: 2026,
+        questionnaire: lofte_domain::survey::safety_survey_template(),
+        opens_on: lofte_domain::IsoDate::parse("2026-03-01"),
+        closes_on: None,
+        requires_code: false,
+        min_cell: 5,
+        results_public,
+    };
+    lofte_db::surveys::create(&app.db, "1785", editable).await.unwrap()
 }
 
 /// Creates a survey for Säffle from the template as the Säffle editor and returns its id.

@@ -1342,19 +1342,30 @@ fn document_of(content: &str) -> Result<Document, AppError> {
     serde_json::from_str(content).map_err(|_| AppError::Internal("stored lägesbild snapshot is not readable".into()))
 }
 
+/// A snapshot of lägesbild `id` the person may read, with its document.
+async fn snapshot_of(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    snapshot: &str,
+) -> Result<(Lagesbild, store::Snapshot, Document), AppError> {
+    let l = authorised(state, staff, id, false).await?;
+    let sid = Uuid::parse_str(snapshot).map_err(|_| AppError::NotFound)?;
+    let (s, content) = store::get_snapshot(&state.db, sid).await?.ok_or(AppError::NotFound)?;
+    if s.lagesbild_id != l.id {
+        return Err(AppError::NotFound);
+    }
+    let doc = document_of(&content)?;
+    Ok((l, s, doc))
+}
+
 /// A snapshot as it was saved (staff view).
 pub async fn snapshot_view(
     State(state): State<AppState>,
     CurrentStaff(staff, _): CurrentStaff,
     Path((id, snapshot)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let l = authorised(&state, &staff, &id, false).await?;
-    let sid = Uuid::parse_str(&snapshot).map_err(|_| AppError::NotFound)?;
-    let (s, content) = store::get_snapshot(&state.db, sid).await?.ok_or(AppError::NotFound)?;
-    if s.lagesbild_id != l.id {
-        return Err(AppError::NotFound);
-    }
-    let doc = document_of(&content)?;
+    let (l, s, doc) = snapshot_of(&state, &staff, &id, &snapshot).await?;
     render(
         StatusCode::OK,
         &SnapshotPage { search_value: String::new(), id: l.id.to_string(), snapshot: s, doc: doc_view(&doc, true) },
@@ -1367,13 +1378,7 @@ pub async fn snapshot_print(
     CurrentStaff(staff, _): CurrentStaff,
     Path((id, snapshot)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let l = authorised(&state, &staff, &id, false).await?;
-    let sid = Uuid::parse_str(&snapshot).map_err(|_| AppError::NotFound)?;
-    let (s, content) = store::get_snapshot(&state.db, sid).await?.ok_or(AppError::NotFound)?;
-    if s.lagesbild_id != l.id {
-        return Err(AppError::NotFound);
-    }
-    let doc = document_of(&content)?;
+    let (_, s, doc) = snapshot_of(&state, &staff, &id, &snapshot).await?;
     let made = format!("Fastställd {} av {}{}", s.made_on, s.made_by, if s.public { ", publicerad" } else { "" });
     render(StatusCode::OK, &PrintPage { doc: doc_view(&doc, true), made })
 }
