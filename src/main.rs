@@ -671,6 +671,8 @@ fn finish(
 
 /// The most pages --url follows (Kolada pages hold up to 5 000 values).
 const MAX_PAGES: usize = 10_000;
+/// The largest page --url reads.
+const MAX_PAGE_BYTES: u64 = 100 * 1024 * 1024;
 
 async fn import_kolada(db_args: &DbArgs, files: &[String], url: Option<&str>, dry_run: bool) -> Result<ExitCode> {
     use lofte_domain::statistics::kolada;
@@ -696,10 +698,12 @@ async fn import_kolada(db_args: &DbArgs, files: &[String], url: Option<&str>, dr
     let label;
     if let Some(url) = url {
         label = url.to_owned();
-        let client = reqwest::Client::builder()
+        let agent: ureq::Agent = ureq::Agent::config_builder()
             .user_agent(concat!("lofte/", env!("CARGO_PKG_VERSION"), " (medborgarlöften)"))
-            .timeout(std::time::Duration::from_secs(60))
-            .build()?;
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .build()
+            .into();
         let spinner = indicatif::ProgressBar::new_spinner();
         let mut next = Some(url.to_owned());
         let mut seen = std::collections::HashSet::new();
@@ -713,18 +717,25 @@ async fn import_kolada(db_args: &DbArgs, files: &[String], url: Option<&str>, dr
                 return Ok(ExitCode::FAILURE);
             }
             spinner.set_message(format!("hämtar sida {page}"));
-            let response = match client.get(&u).send().await {
+            let (agent, address) = (agent.clone(), u.clone());
+            let fetched =
+                tokio::task::spawn_blocking(move || -> Result<(ureq::http::StatusCode, Vec<u8>), ureq::Error> {
+                    let mut response = agent.get(&address).call()?;
+                    let body = response.body_mut().with_config().limit(MAX_PAGE_BYTES).read_to_vec()?;
+                    Ok((response.status(), body))
+                })
+                .await?;
+            let (status, bytes) = match fetched {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("{u}: kunde inte hämta: {e}. Inget importerades.");
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            if !response.status().is_success() {
-                eprintln!("{u}: servern svarade {}. Inget importerades.", response.status());
+            if !status.is_success() {
+                eprintln!("{u}: servern svarade {status}. Inget importerades.");
                 return Ok(ExitCode::FAILURE);
             }
-            let bytes = response.bytes().await?;
             match kolada::parse(&bytes) {
                 Ok(doc) => next = add(doc),
                 Err(e) => {
