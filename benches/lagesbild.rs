@@ -23,57 +23,14 @@ use lofte_db::statistics;
 use lofte_db::surveys::{self, Editable};
 use lofte_domain::IsoDate;
 use lofte_domain::statistics::{Batch, Better, Gender, Indicator, Observation, Source, Unit};
-use lofte_domain::survey::{Answers, Kind, safety_survey_template};
+use lofte_domain::survey::{Answers, safety_survey_template};
 use lofte_testkit::TestApp;
+
+mod common;
+use common::{Rng, env_number, median_and_max, random_answers};
 
 const ACTOR: Actor<'static> = Actor { id: None, name: "Benchmark" };
 const YEAR: i32 = 2026;
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-fn random_answers(rng: &mut Rng, areas: &[(String, String)]) -> Answers {
-    let q = safety_survey_template();
-    let mut a = Answers::default();
-    for question in &q.questions {
-        match question.kind {
-            Kind::Single | Kind::Multiple => {
-                let c = &question.choices[rng.below(question.choices.len())];
-                a.choices.insert(question.key.clone(), vec![c.key.clone()]);
-            }
-            Kind::Number => {
-                a.numbers.insert(question.key.clone(), rng.below(40) as i64);
-            }
-            Kind::SubArea => {
-                a.choices.insert(question.key.clone(), vec![areas[rng.below(areas.len())].0.clone()]);
-            }
-            Kind::FreeText => {}
-        }
-    }
-    a
-}
-
-fn median_and_max(mut times: Vec<Duration>) -> (Duration, Duration) {
-    times.sort();
-    (times[times.len() / 2], times[times.len() - 1])
-}
 
 /// The ten Kolada KPIs of part 1 (three of them evidence of standard problems by default).
 const KPIS: [&str; 10] =
